@@ -1,0 +1,183 @@
+"""The PolicyTrail eventsourcing application: one totally ordered notification log.
+
+``execute(command, actor)`` is the only way to change anything:
+
+1. a command id already in the command log returns the first answer (idempotent);
+2. the command's handler runs in a unit of work on fresh state, followed by the
+   reactions it triggers;
+3. every touched aggregate is saved in one transaction with the command-log row;
+4. a lost optimistic-concurrency race is retried on fresh state a bounded number
+   of times, then answered with ``ConcurrencyConflict``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType, get_topic
+
+import application.handlers  # noqa: F401  (registers every handler and reaction)
+from application.calendar import ChineseWorkingDayCalendar
+from application.clock import Clock, SystemClock
+from application.database import Database, resolve_database
+from application.errors import CommandIdReused, ConcurrencyConflict
+from application.messages import Command
+from application.recorder import CommandRecord, PolicyTrailRecorder
+from application.settings import Settings, load_settings
+from application.transcodings import register_all
+from application.unit_of_work import Registry, UnitOfWork, registry
+from domain.shared.actor import Actor
+from domain.shared.aggregate import Context, TrailAggregate
+from domain.shared.calendar import WorkingDayCalendar
+from domain.shared.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command answers: where it was stored and what it produced."""
+
+    command_id: str
+    command_type: str
+    positions: list[int] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+    duplicate: bool = False
+
+    @property
+    def position(self) -> int | None:
+        """The last notification-log position written (for read-your-writes waits)."""
+        return self.positions[-1] if self.positions else None
+
+
+class PolicyTrail(Application):
+    name = "PolicyTrail"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        database: Database | None = None,
+        clock: Clock | None = None,
+        calendar: WorkingDayCalendar | None = None,
+        handlers: Registry | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.database = database or resolve_database(self.settings)
+        self.clock: Clock = clock or SystemClock()
+        self.calendar: WorkingDayCalendar = calendar or ChineseWorkingDayCalendar()
+        self.registry = handlers or registry
+        _ensure_schema(self.database, self.settings.events_schema)
+        super().__init__(env=self._persistence_env())
+
+    # ----- infrastructure ----------------------------------------------------------------
+    def _persistence_env(self) -> dict[str, str]:
+        p = self.database.params()
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": get_topic(PolicyTrailRecorder),
+            "POSTGRES_DBNAME": p.get("dbname", "postgres"),
+            "POSTGRES_HOST": p.get("host", "localhost"),
+            "POSTGRES_PORT": p.get("port", "5432"),
+            "POSTGRES_USER": p.get("user", "postgres"),
+            "POSTGRES_PASSWORD": p.get("password", ""),
+            "POSTGRES_SCHEMA": self.settings.events_schema,
+            "POSTGRES_POOL_SIZE": str(self.settings.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.settings.pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_PRE_PING": "y",
+            # Never POSTGRES_ENABLE_DB_FUNCTIONS: that path skips the table lock which
+            # keeps commit order equal to notification order.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            "CREATE_TABLE": "y",
+        }
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Configuration comes from Settings only, never from stray POSTGRES_* variables.
+        return Environment(name, dict(env or {}))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_all(transcoder)
+
+    @property
+    def trail_recorder(self) -> PolicyTrailRecorder:
+        assert isinstance(self.recorder, PolicyTrailRecorder)
+        return self.recorder
+
+    @property
+    def events_table(self) -> str:
+        return f'"{self.settings.events_schema}"."{self.trail_recorder.events_table_name}"'
+
+    def max_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # ----- commands --------------------------------------------------------------------
+    def execute(self, command: Command, actor: Actor) -> CommandResult:
+        handler = self.registry.handlers.get(type(command))
+        if handler is None:
+            raise InvalidInput(f"unknown command {type(command).__name__}", "未知命令")
+        stored = self.trail_recorder.get_command(command.command_id)
+        if stored is not None:
+            return self._answer_duplicate(command, stored)
+        ctx = Context(
+            occurred_at=command.business_time(self.clock.now()),
+            actor=actor,
+            command_id=command.command_id,
+        )
+        retries = self.settings.command_retries
+        for attempt in range(retries + 1):
+            uow = UnitOfWork(self, ctx)
+            result = handler(command, uow) or {}
+            uow.run_reactions(self.registry)
+            touched = uow.aggregates()
+            if not touched:
+                # Nothing changed (e.g. a repeat of an already-recorded fact).
+                return CommandResult(command.command_id, command.command_type, [], result)
+            record = CommandRecord(command.command_id, command.command_type, result)
+            try:
+                recordings = self.save(*touched, command=record)
+            except IntegrityError:
+                stored = self.trail_recorder.get_command(command.command_id)
+                if stored is not None:
+                    return self._answer_duplicate(command, stored)
+                log.debug("command %s lost a race (attempt %d)", command.command_id, attempt + 1)
+                continue
+            positions = [r.notification.id for r in recordings]
+            return CommandResult(command.command_id, command.command_type, positions, result)
+        raise ConcurrencyConflict(
+            f"{command.command_type} kept conflicting with concurrent changes after "
+            f"{retries + 1} attempts; try again",
+            f"{command.command_type} 在 {retries + 1} 次尝试后仍与并发修改冲突，请重试",
+        )
+
+    @staticmethod
+    def _answer_duplicate(command: Command, stored: Any) -> CommandResult:
+        if stored.command_type != command.command_type:
+            raise CommandIdReused(
+                f"command id {command.command_id} was already used for {stored.command_type}",
+                f"命令编号 {command.command_id} 已用于 {stored.command_type}",
+            )
+        return CommandResult(
+            command.command_id, command.command_type,
+            list(range(stored.first_position, stored.last_position + 1)),
+            stored.result, duplicate=True,
+        )
+
+    # ----- queries on the write side -----------------------------------------------------
+    def get(self, cls: type[TrailAggregate], aggregate_id: UUID, version: int | None = None) -> Any:
+        """An aggregate as it is now, or at a given version (as-of)."""
+        agg = self.repository.get(aggregate_id, version=version)
+        if not isinstance(agg, cls):
+            raise TypeError(f"{aggregate_id} is a {type(agg).__name__}, not a {cls.__name__}")
+        return agg
+
+
+def _ensure_schema(database: Database, schema: str) -> None:
+    with database.connect(autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')

@@ -1,0 +1,6 @@
+"""Imports every module that registers command handlers and reactions.
+
+Add a module here when it adds commands; the application imports this once.
+"""
+
+from application import agents, policies  # noqa: F401

@@ -1,0 +1,94 @@
+"""The application recorder: eventsourcing's PostgreSQL recorder plus a command log.
+
+Every accepted command writes one row in ``<events schema>.policytrail_commands``
+in the *same transaction* as its events: the command id is the primary key, so
+the same command applied twice (even concurrently) stores its events once, and a
+repeat returns the first answer. Positions are exact: the events table is locked
+in EXCLUSIVE mode by the library while inserting, so this transaction's
+notification ids are consecutive and end at the sequence's ``currval``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier, Literal
+
+
+@dataclass(frozen=True)
+class CommandRecord:
+    command_id: str
+    command_type: str
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredCommand:
+    command_id: str
+    command_type: str
+    result: dict[str, Any]
+    first_position: int
+    last_position: int
+
+
+class PolicyTrailRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.commands_table_name = events_table_name.replace("_events", "") + "_commands"
+        schema = Identifier(self.datastore.schema)
+        table = Identifier(self.commands_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "command_id text PRIMARY KEY, "
+                "command_type text NOT NULL, "
+                "result jsonb NOT NULL, "
+                "first_position bigint NOT NULL, "
+                "last_position bigint NOT NULL, "
+                "recorded_at timestamptz NOT NULL DEFAULT now())"
+            ).format(schema=schema, table=table)
+        )
+        qualified = f'"{self.datastore.schema}"."{self.events_table_name}"'
+        self._insert_command_sql = SQL(
+            "INSERT INTO {schema}.{table} "
+            "(command_id, command_type, result, first_position, last_position) "
+            "SELECT %s, %s, %s, c - %s + 1, c FROM "
+            "(SELECT currval(pg_get_serial_sequence({qualified}, 'notification_id')) AS c) s"
+        ).format(schema=schema, table=table, qualified=Literal(qualified))
+        self._select_command_sql = SQL(
+            "SELECT command_id, command_type, result, first_position, last_position "
+            "FROM {schema}.{table} WHERE command_id = %s"
+        ).format(schema=schema, table=table)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        command: CommandRecord | None = kwargs.get("command")
+        if command is not None and stored_events:
+            # A separate cursor keeps the RETURNING rows of the event insert intact.
+            with curs.connection.cursor() as c2:
+                c2.execute(
+                    self._insert_command_sql,
+                    (command.command_id, command.command_type,
+                     json.dumps(command.result, ensure_ascii=False), len(stored_events)),
+                )
+
+    def get_command(self, command_id: str) -> StoredCommand | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_command_sql, (command_id,))
+            row = curs.fetchone()
+        if row is None:
+            return None
+        return StoredCommand(
+            command_id=row["command_id"], command_type=row["command_type"],
+            result=row["result"], first_position=row["first_position"],
+            last_position=row["last_position"],
+        )

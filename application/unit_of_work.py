@@ -1,0 +1,132 @@
+"""Unit of work: loads aggregates, collects what a command touched, runs reactions.
+
+Reactions (e.g. receipt registered → callback due) run inside the same unit of
+work, so every touched aggregate is saved in one atomic ``save(...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.parameters import RuleParameters
+from domain.shared.aggregate import Context, TrailAggregate
+from domain.shared.calendar import WorkingDayCalendar
+from domain.shared.errors import NotFound
+
+if TYPE_CHECKING:
+    from application.app import PolicyTrail
+    from application.messages import Command
+
+A = TypeVar("A", bound=TrailAggregate)
+
+Handler = Callable[["Command", "UnitOfWork"], dict[str, Any] | None]
+Reaction = Callable[[Any, "UnitOfWork"], None]
+
+
+@dataclass
+class Registry:
+    """Which function handles which command, and which reactions follow which event."""
+
+    handlers: dict[type, Handler] = field(default_factory=dict)
+    reactions: dict[type, list[Reaction]] = field(default_factory=dict)
+
+    def handles(self, command_type: type) -> Callable[[Handler], Handler]:
+        def decorate(fn: Handler) -> Handler:
+            if command_type in self.handlers:
+                raise ValueError(f"{command_type.__name__} already has a handler")
+            self.handlers[command_type] = fn
+            return fn
+
+        return decorate
+
+    def reacts_to(self, *event_types: type) -> Callable[[Reaction], Reaction]:
+        def decorate(fn: Reaction) -> Reaction:
+            for event_type in event_types:
+                self.reactions.setdefault(event_type, []).append(fn)
+            return fn
+
+        return decorate
+
+    def reactions_for(self, event: Any) -> list[Reaction]:
+        found: list[Reaction] = []
+        for cls in type(event).__mro__:
+            found.extend(self.reactions.get(cls, ()))
+        return found
+
+
+#: The one registry; handler modules register into it at import time.
+registry = Registry()
+
+MAX_REACTION_ROUNDS = 20
+
+
+class UnitOfWork:
+    def __init__(self, app: PolicyTrail, ctx: Context) -> None:
+        self.app = app
+        self.ctx = ctx
+        self._touched: dict[UUID, TrailAggregate] = {}
+        self._reacted: set[int] = set()
+
+    # ----- what the handlers use -----------------------------------------------------
+    @property
+    def params(self) -> RuleParameters:
+        return self.app.settings.rules
+
+    @property
+    def calendar(self) -> WorkingDayCalendar:
+        return self.app.calendar
+
+    @property
+    def now(self) -> datetime:
+        """Business time of the command (the clock is read once, by the application)."""
+        return self.ctx.occurred_at
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        if aggregate_id in self._touched:
+            agg = self._touched[aggregate_id]
+        else:
+            try:
+                agg = self.app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+        if not isinstance(agg, cls):
+            return None
+        self._touched[aggregate_id] = agg
+        return agg
+
+    def get(self, cls: type[A], aggregate_id: UUID, what: str = "") -> A:
+        agg = self.find(cls, aggregate_id)
+        if agg is None:
+            label = what or cls.__name__
+            raise NotFound(f"{label} not found", f"未找到{label}", aggregate_id=str(aggregate_id))
+        return agg
+
+    def add(self, *aggregates: TrailAggregate) -> None:
+        for agg in aggregates:
+            self._touched[agg.id] = agg
+
+    # ----- what the application uses -------------------------------------------------
+    def run_reactions(self, reg: Registry) -> None:
+        for _ in range(MAX_REACTION_ROUNDS):
+            fresh = [
+                event
+                for agg in list(self._touched.values())
+                for event in agg.pending_events
+                if id(event) not in self._reacted
+            ]
+            if not fresh:
+                return
+            for event in fresh:
+                self._reacted.add(id(event))
+                for reaction in reg.reactions_for(event):
+                    reaction(event, self)
+        raise RuntimeError("reactions did not settle (cycle between reactions?)")
+
+    def aggregates(self) -> list[TrailAggregate]:
+        return [agg for agg in self._touched.values() if agg.pending_events]

@@ -1,0 +1,1 @@
+"""Building blocks shared by every aggregate: the event base, actors, errors, values."""

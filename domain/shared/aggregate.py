@@ -1,0 +1,93 @@
+"""The event base every PolicyTrail aggregate extends.
+
+Style (eventsourcing's cargo-shipping example): a public command method decides
+and raises domain errors; it records its decision as an event through
+``_record``; the event's ``apply`` copies data from the event into the aggregate
+state and nothing else: no clock reads, no decisions, so a replay years later
+yields the same state.
+
+Every event carries business time ``occurred_at`` (when it happened in the world;
+may lie in the past for imports and late entries), the ``actor`` and the
+``command_id`` (idempotency / correlation). The library's own ``timestamp`` is the
+record time. Every concrete event class declares ``class_version`` (events are
+kept 10+ years, RC-02); when a shape changes, bump it and add an
+``upcast_vN_vN+1`` static method.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from eventsourcing.domain import Aggregate
+
+from domain.shared.actor import Actor
+from domain.shared.time import require_aware
+
+#: Namespace of every business-key uuid5 (never change: ids are stored forever).
+POLICYTRAIL_NAMESPACE = uuid.UUID("6f1d9a52-3c1e-5b8e-9a57-0b7c2f5e9d41")
+
+
+def business_id(kind: str, key: str) -> uuid.UUID:
+    """Aggregate id from a business key, e.g. ``business_id("policy", "P123")``.
+
+    Idempotent creation and lookups need no read model.
+    """
+    return uuid.uuid5(POLICYTRAIL_NAMESPACE, f"{kind}:{key}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who, when and under which command an aggregate method is invoked."""
+
+    occurred_at: datetime
+    actor: Actor
+    command_id: str
+
+    def __post_init__(self) -> None:
+        require_aware(self.occurred_at, "occurred_at")
+
+    def event_fields(self) -> dict[str, Any]:
+        return {
+            "occurred_at": self.occurred_at,
+            "actor": self.actor,
+            "command_id": self.command_id,
+        }
+
+
+TAgg = TypeVar("TAgg", bound="TrailAggregate")
+
+
+class TrailAggregate(Aggregate):
+    """Base aggregate: events carry business time, actor and command id.
+
+    A subclass that annotates its state at class level must define its own
+    ``__init__(self) -> None`` (doing nothing): otherwise the library turns the
+    annotations into a dataclass ``__init__``. State is set by ``apply`` only.
+    """
+
+    #: business key kind used for uuid5 ids (e.g. "policy"); None for generated ids.
+    id_kind: ClassVar[str | None] = None
+
+    class Event(Aggregate.Event):
+        occurred_at: datetime
+        actor: Actor
+        command_id: str
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    @classmethod
+    def id_for(cls, key: str) -> uuid.UUID:
+        if cls.id_kind is None:
+            raise TypeError(f"{cls.__name__} has generated ids, not business keys")
+        return business_id(cls.id_kind, key)
+
+    @classmethod
+    def _start(cls: type[TAgg], event_class: type, ctx: Context, *, id: uuid.UUID, **fields: Any) -> TAgg:
+        return cls._create(event_class, id=id, **ctx.event_fields(), **fields)
+
+    def _record(self, event_class: type, ctx: Context, **fields: Any) -> None:
+        self.trigger_event(event_class, **ctx.event_fields(), **fields)

@@ -1,0 +1,67 @@
+"""Test fixtures: a real PostgreSQL, isolated per test.
+
+The server is the one named by ``POLICYTRAIL_DATABASE_URL`` when set, else the
+embedded one (pgserver). Each test session creates its own database, and each
+test its own pair of schemas (events + read models), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+import psycopg
+import pytest
+
+from application.app import PolicyTrail
+from application.clock import FixedClock
+from application.database import Database, resolve_database
+from application.settings import Settings, load_settings
+from domain.shared.actor import Actor
+from domain.shared.time import SHANGHAI
+
+
+@pytest.fixture(scope="session")
+def database() -> Iterator[Database]:
+    server = resolve_database(load_settings())
+    name = f"pt_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with server.connect(autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    db = server.with_dbname(name)
+    yield db
+    with server.connect(autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(database: Database) -> Iterator[Settings]:
+    tag = uuid.uuid4().hex[:10]
+    s = load_settings(
+        database_url=database.url,
+        events_schema=f"t{tag}_events",
+        read_schema=f"t{tag}_read",
+        pool_size=4,
+    )
+    yield s
+    with psycopg.connect(database.url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{s.events_schema}" CASCADE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{s.read_schema}" CASCADE')
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database, clock: FixedClock) -> Iterator[PolicyTrail]:
+    application = PolicyTrail(settings=settings, database=database, clock=clock)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(id="tester", role="admin")
