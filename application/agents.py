@@ -21,7 +21,9 @@ class RegisterAgent(Command):
     name: str = Field(min_length=1, max_length=100)
     id_number: str = Field(min_length=1, max_length=40)
     rank_series: str = Field(examples=["销售"], description="管理/销售")
-    rank_level: str = Field(examples=["中级"], description="管理: 高级/中级/初级/准初级; 销售: 资深/高级/中级/初级/见习")
+    rank_level: str = Field(
+        examples=["中级"], description="管理: 高级/中级/初级/准初级; 销售: 资深/高级/中级/初级/见习"
+    )
     branch: str = Field(min_length=1, max_length=100)
     phone: str = Field(max_length=40)
     joined_on: date
@@ -59,8 +61,10 @@ def load_agent(uow: UnitOfWork, code: str) -> Agent:
 def _usable(raw: str) -> PhoneNumber:
     phone = PhoneNumber.parse(raw)
     if not phone.usable:
-        raise InvalidInput(f"agent phone {raw!r} is not usable: {phone.problem}",
-                           f"业务员电话 {raw!r} 不可用：{phone.problem}")
+        raise InvalidInput(
+            f"agent phone {raw!r} is not usable: {phone.problem}",
+            f"业务员电话 {raw!r} 不可用：{phone.problem}",
+        )
     return phone
 
 
@@ -69,8 +73,9 @@ def _use_phone(uow: UnitOfWork, agent: Agent) -> None:
     if cp is None:
         cp = ContactPoint.open(agent.phone, uow.ctx)
         uow.add(cp)
-    cp.record_agent(agent.code, agent.id_number, uow.params.callback.duplicate_phone_threshold,
-                    uow.ctx)
+    cp.record_agent(
+        agent.code, agent.id_number, uow.params.callback.duplicate_phone_threshold, uow.ctx
+    )
 
 
 def _release_phone(uow: UnitOfWork, agent: Agent, phone: PhoneNumber, reason: str) -> None:
@@ -83,11 +88,19 @@ def _release_phone(uow: UnitOfWork, agent: Agent, phone: PhoneNumber, reason: st
 def register_agent(cmd: RegisterAgent, uow: UnitOfWork) -> dict[str, str]:
     code = agent_code(cmd.code)
     if uow.find(Agent, Agent.id_for(code)) is not None:
-        raise AlreadyExists(f"agent {code} is already registered", f"业务员 {code} 已登记",
-                            agent_code=code)
-    agent = Agent.register(code, cmd.name, id_number(cmd.id_number),
-                           Rank(cmd.rank_series, cmd.rank_level), cmd.branch, _usable(cmd.phone),
-                           cmd.joined_on, uow.ctx)
+        raise AlreadyExists(
+            f"agent {code} is already registered", f"业务员 {code} 已登记", agent_code=code
+        )
+    agent = Agent.register(
+        code,
+        cmd.name,
+        id_number(cmd.id_number),
+        Rank(cmd.rank_series, cmd.rank_level),
+        cmd.branch,
+        _usable(cmd.phone),
+        cmd.joined_on,
+        uow.ctx,
+    )
     uow.add(agent)
     _use_phone(uow, agent)
     return {"agent_code": code, "agent_id": str(agent.id)}

@@ -164,9 +164,11 @@ class PolicyTrail(Application):
                 f"命令编号 {command.command_id} 已用于 {stored.command_type}",
             )
         return CommandResult(
-            command.command_id, command.command_type,
+            command.command_id,
+            command.command_type,
             list(range(stored.first_position, stored.last_position + 1)),
-            stored.result, duplicate=True,
+            stored.result,
+            duplicate=True,
         )
 
     # ----- queries on the write side -----------------------------------------------------

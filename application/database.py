@@ -61,8 +61,7 @@ class Database:
     def with_dbname(self, dbname: str) -> Database:
         params = self.params()
         params["dbname"] = dbname
-        return Database(url=make_conninfo(**params), embedded=self.embedded,
-                        data_dir=self.data_dir)
+        return Database(url=make_conninfo(**params), embedded=self.embedded, data_dir=self.data_dir)
 
     def connect(self, **kwargs: object) -> psycopg.Connection:
         try:
@@ -78,12 +77,16 @@ def _embedded(data_dir: Path) -> Database:
     try:
         import pgserver
     except ImportError as exc:  # pragma: no cover - dependency of the distribution
-        raise DatabaseUnavailable("pgserver is not installed; set POLICYTRAIL_DATABASE_URL") from exc
+        raise DatabaseUnavailable(
+            "pgserver is not installed; set POLICYTRAIL_DATABASE_URL"
+        ) from exc
     try:
         # cleanup_mode=None: leave the server running for the next command.
         server = pgserver.get_server(str(pgdata), cleanup_mode=None)
     except Exception as exc:
-        raise DatabaseUnavailable(f"cannot start the embedded PostgreSQL in {pgdata}: {exc}") from exc
+        raise DatabaseUnavailable(
+            f"cannot start the embedded PostgreSQL in {pgdata}: {exc}"
+        ) from exc
     return Database(url=server.get_uri(), embedded=True, data_dir=pgdata)
 
 

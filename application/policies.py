@@ -27,8 +27,13 @@ class PersonIn(BaseModel):
     address: str = Field("", max_length=300)
 
     def to_person(self) -> Person:
-        return Person(name=self.name, id_number=id_number(self.id_number), birthday=self.birthday,
-                      phone=PhoneNumber.parse(self.phone), address=self.address)
+        return Person(
+            name=self.name,
+            id_number=id_number(self.id_number),
+            birthday=self.birthday,
+            phone=PhoneNumber.parse(self.phone),
+            address=self.address,
+        )
 
 
 class IssuePolicy(Command):
@@ -122,8 +127,13 @@ def _use_phone(uow: UnitOfWork, policy: Policy) -> None:
     if cp is None:
         cp = ContactPoint.open(phone, uow.ctx)
         uow.add(cp)
-    cp.record_policyholder(policy.number, holder.key, policy.agent_code,
-                           uow.params.callback.duplicate_phone_threshold, uow.ctx)
+    cp.record_policyholder(
+        policy.number,
+        holder.key,
+        policy.agent_code,
+        uow.params.callback.duplicate_phone_threshold,
+        uow.ctx,
+    )
 
 
 def _release_phone(uow: UnitOfWork, phone: PhoneNumber | None, number: str, reason: str) -> None:
@@ -137,19 +147,29 @@ def _release_phone(uow: UnitOfWork, phone: PhoneNumber | None, number: str, reas
 @registry.handles(IssuePolicy)
 def issue_policy(cmd: IssuePolicy, uow: UnitOfWork) -> dict[str, str]:
     facts = PolicyFacts(
-        number=cmd.number, channel=cmd.channel, product_type=cmd.product_type,
-        product_name=cmd.product_name, term=Term(cmd.term_value, cmd.term_unit),
-        payment_mode=cmd.payment_mode, payment_period_years=cmd.payment_period_years,
-        payment_frequency=cmd.payment_frequency, premium=cmd.premium,
+        number=cmd.number,
+        channel=cmd.channel,
+        product_type=cmd.product_type,
+        product_name=cmd.product_name,
+        term=Term(cmd.term_value, cmd.term_unit),
+        payment_mode=cmd.payment_mode,
+        payment_period_years=cmd.payment_period_years,
+        payment_frequency=cmd.payment_frequency,
+        premium=cmd.premium,
         holder_type=cmd.holder_type,
         policyholder=cmd.policyholder.to_person() if cmd.policyholder else None,
-        holder_organisation=cmd.holder_organisation, insured=cmd.insured.to_person(),
-        agent_code=agent_code(cmd.agent_code), branch=cmd.branch,
+        holder_organisation=cmd.holder_organisation,
+        insured=cmd.insured.to_person(),
+        agent_code=agent_code(cmd.agent_code),
+        branch=cmd.branch,
         underwritten_on=cmd.underwritten_on,
     )
     if uow.find(Policy, Policy.id_for(facts.number)) is not None:
-        raise AlreadyExists(f"policy {facts.number} is already issued", f"保单 {facts.number} 已承保",
-                            policy_number=facts.number)
+        raise AlreadyExists(
+            f"policy {facts.number} is already issued",
+            f"保单 {facts.number} 已承保",
+            policy_number=facts.number,
+        )
     policy = Policy.issue(facts, uow.ctx)
     uow.add(policy)
     _use_phone(uow, policy)

@@ -77,8 +77,12 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
             with curs.connection.cursor() as c2:
                 c2.execute(
                     self._insert_command_sql,
-                    (command.command_id, command.command_type,
-                     json.dumps(command.result, ensure_ascii=False), len(stored_events)),
+                    (
+                        command.command_id,
+                        command.command_type,
+                        json.dumps(command.result, ensure_ascii=False),
+                        len(stored_events),
+                    ),
                 )
 
     def get_command(self, command_id: str) -> StoredCommand | None:
@@ -88,7 +92,9 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         if row is None:
             return None
         return StoredCommand(
-            command_id=row["command_id"], command_type=row["command_type"],
-            result=row["result"], first_position=row["first_position"],
+            command_id=row["command_id"],
+            command_type=row["command_type"],
+            result=row["result"],
+            first_position=row["first_position"],
             last_position=row["last_position"],
         )

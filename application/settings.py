@@ -49,18 +49,21 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="PostgreSQL URL; when unset an embedded server (pgserver) is used"
     )
-    data_dir: Path = Field(default_factory=default_data_dir,
-                           description="where the embedded database lives")
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="where the embedded database lives"
+    )
     events_schema: str = Field("events", description="schema of the event store tables")
     read_schema: str = Field("read", description="schema of the read models")
     pool_size: int = Field(8, ge=1, le=200, description="database connections per process")
     command_retries: int = Field(
         5, ge=0, le=50, description="retries of a command that lost a concurrency race"
     )
-    projection_batch_size: int = Field(2000, ge=1, le=100_000,
-                                       description="events per projection transaction")
-    projection_batch_seconds: float = Field(0.5, gt=0, le=60,
-                                            description="max seconds per projection batch")
+    projection_batch_size: int = Field(
+        2000, ge=1, le=100_000, description="events per projection transaction"
+    )
+    projection_batch_seconds: float = Field(
+        0.5, gt=0, le=60, description="max seconds per projection batch"
+    )
     rules: RuleParameters = Field(default_factory=RuleParameters)
 
     @field_validator("events_schema", "read_schema")
@@ -113,7 +116,8 @@ def load_settings(**overrides: Any) -> Settings:
         problems = []
         for err in exc.errors():
             loc = ".".join(str(part) for part in err["loc"])
-            env_name = "POLICYTRAIL_" + "__".join(str(p).upper() for p in err["loc"]
-                                                  if not str(p).isdigit())
+            env_name = "POLICYTRAIL_" + "__".join(
+                str(p).upper() for p in err["loc"] if not str(p).isdigit()
+            )
             problems.append(f"{loc} ({env_name}): {err['msg']}")
         raise SettingsError("invalid setting: " + "; ".join(problems)) from None

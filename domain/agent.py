@@ -31,8 +31,10 @@ class Rank:
     def __post_init__(self) -> None:
         levels = RANK_LEVELS.get(self.series)
         if levels is None:
-            raise InvalidInput(f"unknown rank series {self.series!r} (管理/销售)",
-                               f"职级序列 {self.series!r} 无效（管理/销售）")
+            raise InvalidInput(
+                f"unknown rank series {self.series!r} (管理/销售)",
+                f"职级序列 {self.series!r} 无效（管理/销售）",
+            )
         if self.level not in levels:
             raise InvalidInput(
                 f"unknown level {self.level!r} for series {self.series} ({'/'.join(levels)})",
@@ -127,27 +129,47 @@ class Agent(TrailAggregate):
         """State comes from the events' ``apply`` (annotations above are for readers)."""
 
     @classmethod
-    def register(cls, code: str, name: str, id_number: str, rank: Rank, branch: str,
-                 phone: PhoneNumber, joined_on: date, ctx: Context) -> Agent:
+    def register(
+        cls,
+        code: str,
+        name: str,
+        id_number: str,
+        rank: Rank,
+        branch: str,
+        phone: PhoneNumber,
+        joined_on: date,
+        ctx: Context,
+    ) -> Agent:
         if not name.strip():
             raise InvalidInput("agent name is required", "业务员姓名必填")
         if not branch.strip():
             raise InvalidInput("agent branch is required", "业务员所属机构必填")
-        return cls._start(cls.Registered, ctx, id=cls.id_for(code), code=code, name=name.strip(),
-                          id_number=id_number, rank=rank, branch=branch.strip(), phone=phone,
-                          joined_on=joined_on)
+        return cls._start(
+            cls.Registered,
+            ctx,
+            id=cls.id_for(code),
+            code=code,
+            name=name.strip(),
+            id_number=id_number,
+            rank=rank,
+            branch=branch.strip(),
+            phone=phone,
+            joined_on=joined_on,
+        )
 
     def _require_active(self) -> None:
         if self.status != AgentStatus.ACTIVE:
-            raise RuleViolation("PS-01", f"agent {self.code} has departed",
-                                f"业务员 {self.code} 已离司")
+            raise RuleViolation(
+                "PS-01", f"agent {self.code} has departed", f"业务员 {self.code} 已离司"
+            )
 
     def change_rank(self, new_rank: Rank, effective_on: date, ctx: Context) -> None:
         self._require_active()
         if new_rank == self.rank:
             raise InvalidInput("rank unchanged", "职级未变化")
-        self._record(self.RankChanged, ctx, old_rank=self.rank, new_rank=new_rank,
-                     effective_on=effective_on)
+        self._record(
+            self.RankChanged, ctx, old_rank=self.rank, new_rank=new_rank, effective_on=effective_on
+        )
 
     def change_phone(self, new_phone: PhoneNumber, ctx: Context) -> None:
         self._require_active()

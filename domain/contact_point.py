@@ -122,10 +122,17 @@ class ContactPoint(TrailAggregate):
     @classmethod
     def open(cls, phone: PhoneNumber, ctx: Context) -> ContactPoint:
         if not phone.usable:
-            raise InvalidInput(f"unusable phone {phone.raw!r}: {phone.problem}",
-                               f"号码不可用：{phone.raw!r}（{phone.problem}）")
-        return cls._start(cls.Opened, ctx, id=cls.id_for(phone.normalized),
-                          normalized=phone.normalized, kind=phone.kind)
+            raise InvalidInput(
+                f"unusable phone {phone.raw!r}: {phone.problem}",
+                f"号码不可用：{phone.raw!r}（{phone.problem}）",
+            )
+        return cls._start(
+            cls.Opened,
+            ctx,
+            id=cls.id_for(phone.normalized),
+            normalized=phone.normalized,
+            kind=phone.kind,
+        )
 
     # ----- queries -------------------------------------------------------------------
     def distinct_holders(self) -> int:
@@ -139,27 +146,36 @@ class ContactPoint(TrailAggregate):
         holder_key, agent_code = use
         agent_key = self.agent_uses.get(agent_code)
         if agent_key is not None and agent_key != holder_key:
-            return DuplicateVerdict("DP-02", self.normalized, [policy_number],
-                                    self.distinct_holders(), None, agent_code)
+            return DuplicateVerdict(
+                "DP-02", self.normalized, [policy_number], self.distinct_holders(), None, agent_code
+            )
         holders = self.distinct_holders()
         if holders >= threshold:
-            return DuplicateVerdict("DP-01", self.normalized, sorted(self.holder_uses),
-                                    holders, threshold, None)
+            return DuplicateVerdict(
+                "DP-01", self.normalized, sorted(self.holder_uses), holders, threshold, None
+            )
         return None
 
     # ----- commands ------------------------------------------------------------------
-    def record_policyholder(self, policy_number: str, holder_key: str, agent_code: str,
-                            threshold: int, ctx: Context) -> None:
+    def record_policyholder(
+        self, policy_number: str, holder_key: str, agent_code: str, threshold: int, ctx: Context
+    ) -> None:
         if self.holder_uses.get(policy_number) == (holder_key, agent_code):
             return
-        self._record(self.PolicyholderUseRecorded, ctx, policy_number=policy_number,
-                     holder_key=holder_key, agent_code=agent_code)
+        self._record(
+            self.PolicyholderUseRecorded,
+            ctx,
+            policy_number=policy_number,
+            holder_key=holder_key,
+            agent_code=agent_code,
+        )
         self._decide_duplicates(threshold, ctx)
 
     def release_policyholder(self, policy_number: str, reason: str, ctx: Context) -> None:
         if policy_number in self.holder_uses:
-            self._record(self.PolicyholderUseReleased, ctx, policy_number=policy_number,
-                         reason=reason)
+            self._record(
+                self.PolicyholderUseReleased, ctx, policy_number=policy_number, reason=reason
+            )
 
     def record_agent(self, agent_code: str, agent_key: str, threshold: int, ctx: Context) -> None:
         if self.agent_uses.get(agent_code) == agent_key:
@@ -177,16 +193,30 @@ class ContactPoint(TrailAggregate):
         if holders >= threshold:
             newly = sorted(set(self.holder_uses) - self.dp01_flagged)
             if newly:
-                self._record(self.DuplicateNumberFlagged, ctx, rule_id="DP-01",
-                             threshold=threshold, holder_count=holders,
-                             policy_numbers=sorted(self.holder_uses), newly_flagged=newly)
+                self._record(
+                    self.DuplicateNumberFlagged,
+                    ctx,
+                    rule_id="DP-01",
+                    threshold=threshold,
+                    holder_count=holders,
+                    policy_numbers=sorted(self.holder_uses),
+                    newly_flagged=newly,
+                )
         # DP-02: the holder's number is the policy's own agent's number, holder ≠ agent.
         by_agent: dict[str, list[str]] = {}
         for policy_number, (holder_key, agent_code) in sorted(self.holder_uses.items()):
             agent_key = self.agent_uses.get(agent_code)
-            if (agent_key is not None and agent_key != holder_key
-                    and policy_number not in self.dp02_flagged):
+            if (
+                agent_key is not None
+                and agent_key != holder_key
+                and policy_number not in self.dp02_flagged
+            ):
                 by_agent.setdefault(agent_code, []).append(policy_number)
         for agent_code, policies in sorted(by_agent.items()):
-            self._record(self.AgentNumberFlagged, ctx, rule_id="DP-02", agent_code=agent_code,
-                         policy_numbers=policies)
+            self._record(
+                self.AgentNumberFlagged,
+                ctx,
+                rule_id="DP-02",
+                agent_code=agent_code,
+                policy_numbers=policies,
+            )

@@ -8,6 +8,7 @@ numbers in RULES.md; each field names its rule id.
 
 from __future__ import annotations
 
+import itertools
 from datetime import time
 from decimal import Decimal
 
@@ -36,12 +37,18 @@ class CallWindow(_Params):
 
 
 def _windows(*spans: tuple[str, str]) -> tuple[CallWindow, ...]:
-    return tuple(CallWindow(start=time.fromisoformat(a), end=time.fromisoformat(b)) for a, b in spans)
+    return tuple(
+        CallWindow(start=time.fromisoformat(a), end=time.fromisoformat(b)) for a, b in spans
+    )
 
 
 _DEFAULT_COOLING_OFF = {"个险": 10, "银保": 15, "电销": 10, "网销": 10, "经代": 10}
 _DEFAULT_NATURAL_DAY_DEADLINES = {
-    "核实件": 7, "人工亲访件": 7, "一次沟通解释件": 7, "二次沟通解释件": 7, "代签字": 7,
+    "核实件": 7,
+    "人工亲访件": 7,
+    "一次沟通解释件": 7,
+    "二次沟通解释件": 7,
+    "代签字": 7,
 }
 
 
@@ -60,11 +67,15 @@ class CallbackParams(_Params):
         1, ge=0, le=30, description="CB-05: signed receipt registered within N days"
     )
     weekday_windows: tuple[CallWindow, ...] = Field(
-        default_factory=lambda: _windows(("09:30", "12:00"), ("14:30", "17:30"), ("19:00", "21:00")),
+        default_factory=lambda: _windows(
+            ("09:30", "12:00"), ("14:30", "17:30"), ("19:00", "21:00")
+        ),
         description="CA-01: call windows on working days",
     )
     weekend_windows: tuple[CallWindow, ...] = Field(
-        default_factory=lambda: _windows(("10:30", "12:30"), ("14:30", "17:30"), ("19:00", "21:00")),
+        default_factory=lambda: _windows(
+            ("10:30", "12:30"), ("14:30", "17:30"), ("19:00", "21:00")
+        ),
         description="CA-01: call windows on weekends",
     )
     attempts_per_cycle: int = Field(3, ge=1, le=10, description="CA-02: attempts per cycle")
@@ -94,7 +105,7 @@ class CallbackParams(_Params):
     @classmethod
     def _non_overlapping(cls, value: tuple[CallWindow, ...]) -> tuple[CallWindow, ...]:
         ordered = sorted(value, key=lambda w: w.start)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             if b.start < a.end:
                 raise ValueError(f"call windows overlap: {a.start}-{a.end} and {b.start}-{b.end}")
         if not ordered:
@@ -113,6 +124,7 @@ class WorkOrderParams(_Params):
         15, ge=1, le=60, description="PC-02 / REG-03: 销售误导件 deadline in working days"
     )
     warning_lead_days: int = Field(2, ge=0, le=30, description="PC-03: 警告 inside the last N days")
+
     @field_validator("natural_day_deadlines", mode="before")
     @classmethod
     def _every_type(cls, value: dict[str, int]) -> dict[str, int]:
@@ -151,7 +163,9 @@ class AllocationParams(_Params):
         },
         description="CR-01: share of each resource class",
     )
-    maturity_lead_days: int = Field(15, ge=0, le=90, description="CR-01: 满期 allocated N days ahead")
+    maturity_lead_days: int = Field(
+        15, ge=0, le=90, description="CR-01: 满期 allocated N days ahead"
+    )
 
     @field_validator("shares")
     @classmethod
@@ -194,20 +208,36 @@ class PlannerScoreParams(_Params):
     )
     premium_task_steps: tuple[Step, ...] = Field(
         default_factory=lambda: _steps(
-            ("1.0", 20), ("0.9", 18), ("0.8", 16), ("0.7", 14), ("0.6", 12),
-            ("0.5", 10), ("0.4", 8), ("0.3", 6),
+            ("1.0", 20),
+            ("0.9", 18),
+            ("0.8", 16),
+            ("0.7", 14),
+            ("0.6", 12),
+            ("0.5", 10),
+            ("0.4", 8),
+            ("0.3", 6),
         ),
         description="SC-01: last month's periodic-premium task completion → points (max 20)",
     )
     attendance_steps: tuple[Step, ...] = Field(
         default_factory=lambda: _steps(
-            ("1.0", 10), ("0.9", 9), ("0.8", 8), ("0.7", 7), ("0.6", 6), ("0.5", 5),
+            ("1.0", 10),
+            ("0.9", 9),
+            ("0.8", 8),
+            ("0.7", 7),
+            ("0.6", 6),
+            ("0.5", 5),
         ),
         description="SC-01: meeting attendance → points (max 10)",
     )
     work_log_steps: tuple[Step, ...] = Field(
         default_factory=lambda: _steps(
-            ("1.0", 20), ("0.9", 18), ("0.8", 16), ("0.7", 14), ("0.6", 12), ("0.5", 10),
+            ("1.0", 20),
+            ("0.9", 18),
+            ("0.8", 16),
+            ("0.7", 14),
+            ("0.6", 12),
+            ("0.5", 10),
         ),
         description="SC-01: work-log pass rate → points (max 20)",
     )
@@ -224,7 +254,7 @@ class PlannerScoreParams(_Params):
     @classmethod
     def _descending(cls, value: tuple[Step, ...]) -> tuple[Step, ...]:
         ordered = tuple(sorted(value, key=lambda s: s.at_least, reverse=True))
-        for hi, lo in zip(ordered, ordered[1:], strict=False):
+        for hi, lo in itertools.pairwise(ordered):
             if lo.points > hi.points:
                 raise ValueError("a higher rate must never earn fewer points")
         return ordered

@@ -107,8 +107,10 @@ def _enum(enum_cls: type[LabelledEnum], value: Any, what: str) -> str:
         return enum_cls(value).value
     except ValueError:
         allowed = "/".join(m.value for m in enum_cls)
-        raise InvalidInput(f"unknown {what} {value!r} (allowed: {allowed})",
-                           f"{what} {value!r} 无效（可选：{allowed}）") from None
+        raise InvalidInput(
+            f"unknown {what} {value!r} (allowed: {allowed})",
+            f"{what} {value!r} 无效（可选：{allowed}）",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ class PolicyFacts:
         if self.holder_type == HolderType.INDIVIDUAL and self.policyholder is None:
             raise InvalidInput("an individual policy needs a policyholder", "个人保单必须有投保人")
         if self.holder_type == HolderType.GROUP and not self.holder_organisation.strip():
-            raise InvalidInput("a group policy needs the holder organisation", "团体保单必须有投保单位")
+            raise InvalidInput(
+                "a group policy needs the holder organisation", "团体保单必须有投保单位"
+            )
         if self.payment_mode == PaymentMode.SINGLE:
             if self.payment_frequency != PaymentFrequency.SINGLE or self.payment_period_years != 0:
                 raise InvalidInput(
@@ -165,7 +169,9 @@ class PolicyFacts:
             )
 
 
-def cooling_off_end(signed_on: date, channel: str, product_type: str, params: CallbackParams) -> tuple[date, int]:
+def cooling_off_end(
+    signed_on: date, channel: str, product_type: str, params: CallbackParams
+) -> tuple[date, int]:
     """CB-03: cooling-off runs from the day after the receipt is signed for N natural days.
 
     N comes from the product-type override when configured, else the channel
@@ -175,8 +181,10 @@ def cooling_off_end(signed_on: date, channel: str, product_type: str, params: Ca
     if days is None:
         days = params.cooling_off_days.get(channel)
     if days is None:
-        raise InvalidInput(f"no cooling-off length configured for channel {channel}",
-                           f"渠道 {channel} 未配置犹豫期天数")
+        raise InvalidInput(
+            f"no cooling-off length configured for channel {channel}",
+            f"渠道 {channel} 未配置犹豫期天数",
+        )
     return signed_on + timedelta(days=days), days
 
 
@@ -197,9 +205,7 @@ class Policy(TrailAggregate):
             policy.number = self.facts.number
             policy.agent_code = self.facts.agent_code
             policy.branch = self.facts.branch
-            policy.holder_phone = (
-                self.facts.policyholder.phone if self.facts.policyholder else None
-            )
+            policy.holder_phone = self.facts.policyholder.phone if self.facts.policyholder else None
             policy.holder_address = (
                 self.facts.policyholder.address if self.facts.policyholder else ""
             )
@@ -349,8 +355,12 @@ class Policy(TrailAggregate):
             raise InvalidInput("receipt signed in the future", "回执签收日期晚于当前业务时间")
         end, days = cooling_off_end(signed_on, self.facts.channel, self.facts.product_type, params)
         self._record(
-            self.ReceiptSigned, ctx, signed_on=signed_on, cooling_off_days=days,
-            cooling_off_end=end, rule_id="CB-03",
+            self.ReceiptSigned,
+            ctx,
+            signed_on=signed_on,
+            cooling_off_days=days,
+            cooling_off_end=end,
+            rule_id="CB-03",
         )
 
     def register_receipt(self, registered_on: date, params: CallbackParams, ctx: Context) -> None:
@@ -368,13 +378,19 @@ class Policy(TrailAggregate):
         lag = (registered_on - self.receipt_signed_on).days
         allowed = params.receipt_registration_lag_days
         self._record(
-            self.ReceiptRegistered, ctx, registered_on=registered_on,
-            signed_on=self.receipt_signed_on, lag_days=lag, allowed_lag_days=allowed,
-            late=lag > allowed, rule_id="CB-05",
+            self.ReceiptRegistered,
+            ctx,
+            registered_on=registered_on,
+            signed_on=self.receipt_signed_on,
+            lag_days=lag,
+            allowed_lag_days=allowed,
+            late=lag > allowed,
+            rule_id="CB-05",
         )
 
-    def change_contact(self, new_phone: PhoneNumber, new_address: str | None, reason: str,
-                       ctx: Context) -> None:
+    def change_contact(
+        self, new_phone: PhoneNumber, new_address: str | None, reason: str, ctx: Context
+    ) -> None:
         """DP-03: the only way to call another number is a contact change on the policy."""
         if self.facts.policyholder is None:
             raise InvalidInput("a group policy has no individual contact", "团体保单无个人联系方式")
@@ -382,8 +398,14 @@ class Policy(TrailAggregate):
         if self.holder_phone == new_phone and address == self.holder_address:
             raise InvalidInput("contact details unchanged", "联系方式未变化")
         self._record(
-            self.ContactChanged, ctx, old_phone=self.holder_phone, new_phone=new_phone,
-            old_address=self.holder_address, new_address=address, reason=reason, rule_id="DP-03",
+            self.ContactChanged,
+            ctx,
+            old_phone=self.holder_phone,
+            new_phone=new_phone,
+            old_address=self.holder_address,
+            new_address=address,
+            reason=reason,
+            rule_id="DP-03",
         )
 
     def reassign_agent(self, new_agent_code: str, source: str, ctx: Context) -> None:
@@ -391,29 +413,46 @@ class Policy(TrailAggregate):
         if new_agent_code == self.agent_code:
             raise InvalidInput("policy already belongs to that agent", "保单已属于该业务员")
         self._record(
-            self.AgentReassigned, ctx, previous_agent_code=self.agent_code,
-            new_agent_code=new_agent_code, source=source, rule_id="PS-01",
+            self.AgentReassigned,
+            ctx,
+            previous_agent_code=self.agent_code,
+            new_agent_code=new_agent_code,
+            source=source,
+            rule_id="PS-01",
         )
 
     def cancel_in_cooling_off(self, cancelled_on: date, ctx: Context) -> None:
         if self.status != PolicyStatus.IN_FORCE:
-            raise RuleViolation("OC-06", f"policy is {self.status}, cannot cancel",
-                                f"保单状态为{self.status}，不能撤单")
+            raise RuleViolation(
+                "OC-06",
+                f"policy is {self.status}, cannot cancel",
+                f"保单状态为{self.status}，不能撤单",
+            )
         if self.cooling_off_end is None:
-            raise RuleViolation("CB-03", "cooling-off has not started (receipt not signed)",
-                                "回执尚未签收，犹豫期未开始")
+            raise RuleViolation(
+                "CB-03",
+                "cooling-off has not started (receipt not signed)",
+                "回执尚未签收，犹豫期未开始",
+            )
         if cancelled_on > self.cooling_off_end:
             raise RuleViolation(
                 "CB-03",
                 f"cooling-off ended on {self.cooling_off_end}; {cancelled_on} is a surrender",
                 f"犹豫期已于 {self.cooling_off_end} 结束，{cancelled_on} 撤单应按退保处理",
             )
-        self._record(self.CancelledInCoolingOff, ctx, cancelled_on=cancelled_on,
-                     cooling_off_end=self.cooling_off_end, rule_id="OC-06")
+        self._record(
+            self.CancelledInCoolingOff,
+            ctx,
+            cancelled_on=cancelled_on,
+            cooling_off_end=self.cooling_off_end,
+            rule_id="OC-06",
+        )
 
     def lapse(self, lapsed_on: date, reason: str, ctx: Context) -> None:
         if self.status != PolicyStatus.IN_FORCE:
-            raise InvalidInput(f"policy is {self.status}, cannot lapse", f"保单状态为{self.status}，不能失效")
+            raise InvalidInput(
+                f"policy is {self.status}, cannot lapse", f"保单状态为{self.status}，不能失效"
+            )
         self._record(self.Lapsed, ctx, lapsed_on=lapsed_on, reason=reason)
 
     def reinstate(self, reinstated_on: date, ctx: Context) -> None:

@@ -9,11 +9,14 @@ from application.agents import RegisterAgent
 from application.policies import IssuePolicy, PersonIn
 
 
-def person(name: str = "张三", id_number: str = "110101199001011234",
-           phone: str = "13812346138", birthday: date = date(1990, 1, 1),
-           address: str = "北京市朝阳区建国路1号") -> PersonIn:
-    return PersonIn(name=name, id_number=id_number, birthday=birthday, phone=phone,
-                    address=address)
+def person(
+    name: str = "张三",
+    id_number: str = "110101199001011234",
+    phone: str = "13812346138",
+    birthday: date = date(1990, 1, 1),
+    address: str = "北京市朝阳区建国路1号",
+) -> PersonIn:
+    return PersonIn(name=name, id_number=id_number, birthday=birthday, phone=phone, address=address)
 
 
 def issue_policy(number: str = "P2026000001", **overrides: Any) -> IssuePolicy:

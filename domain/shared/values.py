@@ -162,7 +162,9 @@ class Term:
 
     def __post_init__(self) -> None:
         if self.unit not in {u.value for u in TermUnit}:
-            raise InvalidInput(f"unknown term unit {self.unit!r}", f"保险期间单位无效：{self.unit!r}")
+            raise InvalidInput(
+                f"unknown term unit {self.unit!r}", f"保险期间单位无效：{self.unit!r}"
+            )
         if self.unit != TermUnit.WHOLE_LIFE and self.value <= 0:
             raise InvalidInput("term must be positive", "保险期间必须大于 0")
 

@@ -1,0 +1,1 @@
+"""The edges (接口层): CLI, HTTP API, dashboard, exports."""

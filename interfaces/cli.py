@@ -1,0 +1,131 @@
+"""The ``policytrail`` command line (typer + rich).
+
+Every command prints which database it uses. Errors are one readable line on
+stderr and a non-zero exit code; nothing already stored is lost.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from application.database import Database, DatabaseUnavailable, resolve_database, stop_embedded
+from application.settings import Settings, SettingsError, load_settings
+from domain.shared.errors import DomainError
+
+console = Console()
+err_console = Console(stderr=True)
+
+cli = typer.Typer(
+    name="policytrail",
+    help="PolicyTrail — event-sourced customer-service core (新契约回访/问题件/保单服务/资源分配).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@cli.callback()
+def _root() -> None:
+    """PolicyTrail — event-sourced customer-service core."""
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn expected failures into one readable line and a non-zero exit."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (SettingsError, DatabaseUnavailable) as exc:
+            raise fail(str(exc), 2) from None
+        except DomainError as exc:
+            raise fail(str(exc), 1) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_and_database() -> tuple[Settings, Database]:
+    settings = load_settings()
+    database = resolve_database(settings)
+    err_console.print(f"[dim]database: {database.describe()}[/]", highlight=False)
+    return settings, database
+
+
+@contextmanager
+def open_app(**kwargs: Any) -> Iterator[Any]:
+    """The application on the configured (or embedded) database, closed afterwards."""
+    from application.app import PolicyTrail
+
+    settings, database = settings_and_database()
+    app = PolicyTrail(settings=settings, database=database, **kwargs)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@cli.command()
+@handle_errors
+def db(
+    stop: bool = typer.Option(False, "--stop", help="stop the embedded server"),
+) -> None:
+    """Which database is used (数据库): URL (password hidden), event count, last position."""
+    settings = load_settings()
+    if stop:
+        if settings.database_url:
+            raise fail("--stop only applies to the embedded database", 2)
+        stopped = stop_embedded(settings)
+        console.print("embedded database stopped" if stopped else "embedded database not running")
+        return
+    with open_app() as app:
+        with app.database.connect() as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            count = conn.execute(f"SELECT count(*) FROM {app.events_table}").fetchone()[0]
+        table = Table(show_header=False, box=None)
+        table.add_row("kind 类型", "embedded (pgserver)" if app.database.embedded else "configured")
+        table.add_row("url 地址", app.database.display_url)
+        if app.database.data_dir:
+            table.add_row("data dir 数据目录", str(app.database.data_dir))
+        table.add_row("server 版本", f"PostgreSQL {version}")
+        table.add_row("events schema", settings.events_schema)
+        table.add_row("read schema", settings.read_schema)
+        table.add_row("events 事件数", f"{count:,}")
+        table.add_row("last position 最新位置", f"{app.max_position():,}")
+        console.print(table)
+
+
+# Sub-command groups from other modules register here (one line each).
+def _register_subcommands() -> None:
+    pass
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    try:
+        cli()
+    except DomainError as exc:  # pragma: no cover - safety net
+        err_console.print(f"error: {exc}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
