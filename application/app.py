@@ -34,7 +34,7 @@ from application.unit_of_work import Registry, UnitOfWork, registry
 from domain.shared.actor import Actor
 from domain.shared.aggregate import Context, TrailAggregate
 from domain.shared.calendar import WorkingDayCalendar
-from domain.shared.errors import InvalidInput
+from domain.shared.errors import DomainError, InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class CommandResult:
 
 class PolicyTrail(Application):
     name = "PolicyTrail"
+    log_section_size = 10_000  # notification_log.select(limit=...) cap
 
     def __init__(
         self,
@@ -133,8 +134,16 @@ class PolicyTrail(Application):
         retries = self.settings.command_retries
         for attempt in range(retries + 1):
             uow = UnitOfWork(self, ctx)
-            result = handler(command, uow) or {}
-            uow.run_reactions(self.registry)
+            try:
+                result = handler(command, uow) or {}
+                uow.run_reactions(self.registry)
+            except DomainError:
+                # The same command may have been stored by a concurrent twin since we
+                # looked (then this refusal is only its echo): answer as a repeat.
+                stored = self.trail_recorder.get_command(command.command_id)
+                if stored is not None:
+                    return self._answer_duplicate(command, stored)
+                raise
             touched = uow.aggregates()
             if not touched:
                 # Nothing changed (e.g. a repeat of an already-recorded fact).

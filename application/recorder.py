@@ -3,9 +3,9 @@
 Every accepted command writes one row in ``<events schema>.policytrail_commands``
 in the *same transaction* as its events: the command id is the primary key, so
 the same command applied twice (even concurrently) stores its events once, and a
-repeat returns the first answer. Positions are exact: the events table is locked
-in EXCLUSIVE mode by the library while inserting, so this transaction's
-notification ids are consecutive and end at the sequence's ``currval``.
+repeat returns the first answer. The events table is locked in EXCLUSIVE mode by
+the library while inserting, so one transaction's notification ids are
+consecutive: first and last position describe them all.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Identifier
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,12 @@ class StoredCommand:
 class PolicyTrailRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        # Server-side prepared statements and pipeline mode do not mix well: when a
+        # pipelined insert fails (a lost concurrency race), psycopg can believe a
+        # statement is prepared that the server discarded, and the next use of that
+        # pooled connection fails with 'prepared statement "_pg3_N" does not exist'.
+        # Commands are short; we trade the small gain of preparing for correctness.
+        self.datastore.pool.kwargs["prepare_threshold"] = None
         self.commands_table_name = events_table_name.replace("_events", "") + "_commands"
         schema = Identifier(self.datastore.schema)
         table = Identifier(self.commands_table_name)
@@ -55,25 +61,30 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
                 "recorded_at timestamptz NOT NULL DEFAULT now())"
             ).format(schema=schema, table=table)
         )
-        qualified = f'"{self.datastore.schema}"."{self.events_table_name}"'
         self._insert_command_sql = SQL(
             "INSERT INTO {schema}.{table} "
             "(command_id, command_type, result, first_position, last_position) "
-            "SELECT %s, %s, %s, c - %s + 1, c FROM "
-            "(SELECT currval(pg_get_serial_sequence({qualified}, 'notification_id')) AS c) s"
-        ).format(schema=schema, table=table, qualified=Literal(qualified))
+            "VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema=schema, table=table)
         self._select_command_sql = SQL(
             "SELECT command_id, command_type, result, first_position, last_position "
             "FROM {schema}.{table} WHERE command_id = %s"
         ).format(schema=schema, table=table)
 
-    def _insert_stored_events(
+    def _lock_table(self, curs: Cursor[DictRow]) -> None:
+        # As the library does, but without server-side preparation (see __init__).
+        for lock_statement in self.lock_table_statements:
+            curs.execute(lock_statement, prepare=False)
+
+    def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+    ) -> Sequence[int] | None:
+        # Runs after the pipeline synced the event insert successfully, so a failing
+        # command-log insert (same command id) is the only error left in the pipeline
+        # and surfaces as a clean IntegrityError at commit.
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         command: CommandRecord | None = kwargs.get("command")
-        if command is not None and stored_events:
-            # A separate cursor keeps the RETURNING rows of the event insert intact.
+        if command is not None and ids:
             with curs.connection.cursor() as c2:
                 c2.execute(
                     self._insert_command_sql,
@@ -81,9 +92,11 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
                         command.command_id,
                         command.command_type,
                         json.dumps(command.result, ensure_ascii=False),
-                        len(stored_events),
+                        min(ids),
+                        max(ids),
                     ),
                 )
+        return ids
 
     def get_command(self, command_id: str) -> StoredCommand | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

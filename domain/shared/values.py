@@ -49,8 +49,8 @@ class PhoneNumber:
             digits = digits[4:]
         elif had_country_code or (digits.startswith("86") and len(digits) == 13):
             digits = digits[2:]
-        if had_country_code and digits and not digits.startswith(("0", "1")):
-            digits = "0" + digits  # +86 10 1234 5678 → 010 1234 5678
+        if had_country_code and not _MOBILE.match(digits) and _LANDLINE.match("0" + digits):
+            digits = "0" + digits  # +86 10 1234 5678 → 010 1234 5678 (trunk 0 dropped abroad)
         if _MOBILE.match(digits):
             return cls(raw=text, normalized=digits, kind=PhoneKind.MOBILE)
         if _LANDLINE.match(digits):
@@ -162,9 +162,7 @@ class Term:
 
     def __post_init__(self) -> None:
         if self.unit not in {u.value for u in TermUnit}:
-            raise InvalidInput(
-                f"unknown term unit {self.unit!r}", f"保险期间单位无效：{self.unit!r}"
-            )
+            raise InvalidInput(f"unknown term unit {self.unit!r}", f"保险期间单位无效：{self.unit!r}")
         if self.unit != TermUnit.WHOLE_LIFE and self.value <= 0:
             raise InvalidInput("term must be positive", "保险期间必须大于 0")
 
