@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -71,22 +72,29 @@ class Database:
             raise DatabaseUnavailable(f"cannot connect to {self.describe()}: {first_line}") from exc
 
 
+def _import_pgserver():  # type: ignore[no-untyped-def]
+    # pgserver asks platformdirs for a runtime dir at import; on servers without
+    # XDG_RUNTIME_DIR that only warns and falls back to /tmp.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            import pgserver
+        except ImportError as exc:  # pragma: no cover - dependency of the distribution
+            raise DatabaseUnavailable("pgserver is not installed; set POLICYTRAIL_DATABASE_URL") from exc
+    return pgserver
+
+
 def _embedded(data_dir: Path) -> Database:
     pgdata = data_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    pgserver = _import_pgserver()
     try:
-        import pgserver
-    except ImportError as exc:  # pragma: no cover - dependency of the distribution
-        raise DatabaseUnavailable(
-            "pgserver is not installed; set POLICYTRAIL_DATABASE_URL"
-        ) from exc
-    try:
-        # cleanup_mode=None: leave the server running for the next command.
-        server = pgserver.get_server(str(pgdata), cleanup_mode=None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # see _import_pgserver
+            # cleanup_mode=None: leave the server running for the next command.
+            server = pgserver.get_server(str(pgdata), cleanup_mode=None)
     except Exception as exc:
-        raise DatabaseUnavailable(
-            f"cannot start the embedded PostgreSQL in {pgdata}: {exc}"
-        ) from exc
+        raise DatabaseUnavailable(f"cannot start the embedded PostgreSQL in {pgdata}: {exc}") from exc
     return Database(url=server.get_uri(), embedded=True, data_dir=pgdata)
 
 
@@ -102,9 +110,10 @@ def stop_embedded(settings: Settings) -> bool:
     pgdata = settings.data_dir / "pgdata"
     if not (pgdata / "postmaster.pid").exists():
         return False
-    import pgserver
-
-    server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
+    pgserver = _import_pgserver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
     with contextlib.suppress(Exception):
         server.cleanup()
     return True

@@ -99,6 +99,8 @@ def db(
             version = conn.execute("SHOW server_version").fetchone()[0]
             count = conn.execute(f"SELECT count(*) FROM {app.events_table}").fetchone()[0]
         table = Table(show_header=False, box=None)
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
         table.add_row("kind 类型", "embedded (pgserver)" if app.database.embedded else "configured")
         table.add_row("url 地址", app.database.display_url)
         if app.database.data_dir:
