@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType, get_topic
 
@@ -25,6 +26,7 @@ import application.handlers  # noqa: F401  (registers every handler and reaction
 from application.calendar import ChineseWorkingDayCalendar
 from application.clock import Clock, SystemClock
 from application.database import Database, resolve_database
+from application.encryption import CipherKey, CipherKeyError, resolve_cipher_key
 from application.errors import CommandIdReused, ConcurrencyConflict
 from application.messages import Command
 from application.recorder import CommandRecord, PolicyTrailRecorder
@@ -72,7 +74,8 @@ class PolicyTrail(Application):
         self.clock: Clock = clock or SystemClock()
         self.calendar: WorkingDayCalendar = calendar or ChineseWorkingDayCalendar()
         self.registry = handlers or registry
-        _ensure_schema(self.database, self.settings.events_schema)
+        self.cipher_key = resolve_cipher_key(self.settings)
+        _prepare_store(self.database, self.settings.events_schema, self.cipher_key)
         super().__init__(env=self._persistence_env())
 
     # ----- infrastructure ----------------------------------------------------------------
@@ -96,6 +99,9 @@ class PolicyTrail(Application):
             # keeps commit order equal to notification order.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "CREATE_TABLE": "y",
+            # RC-03: personal data encrypted at rest (the whole event state).
+            "CIPHER_TOPIC": get_topic(AESCipher),
+            "CIPHER_KEY": self.cipher_key.key_b64,
         }
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -189,6 +195,25 @@ class PolicyTrail(Application):
         return agg
 
 
-def _ensure_schema(database: Database, schema: str) -> None:
+def _prepare_store(database: Database, schema: str, key: CipherKey) -> None:
+    """Create the schema; remember (or check) which key the events are encrypted with."""
     with database.connect(autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        conn.execute(
+            f'CREATE TABLE IF NOT EXISTS "{schema}".policytrail_store '
+            "(name text PRIMARY KEY, value text NOT NULL)"
+        )
+        conn.execute(
+            f'INSERT INTO "{schema}".policytrail_store VALUES (%s, %s) ON CONFLICT DO NOTHING',
+            ("cipher_key_fingerprint", key.fingerprint),
+        )
+        stored = conn.execute(
+            f'SELECT value FROM "{schema}".policytrail_store WHERE name = %s',
+            ("cipher_key_fingerprint",),
+        ).fetchone()[0]
+    if stored != key.fingerprint:
+        raise CipherKeyError(
+            f"the events in schema {schema} were encrypted with key {stored}, but the "
+            f"configured key ({key.source}) is {key.fingerprint}; set POLICYTRAIL_CIPHER_KEY "
+            "to the original key"
+        )

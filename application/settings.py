@@ -17,7 +17,7 @@ from typing import Any
 import platformdirs
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="PostgreSQL URL; when unset an embedded server (pgserver) is used"
     )
-    data_dir: Path = Field(
-        default_factory=default_data_dir, description="where the embedded database lives"
+    data_dir: Path = Field(default_factory=default_data_dir, description="where the embedded database lives")
+    cipher_key: SecretStr | None = Field(
+        None, description="RC-03: base64 AES key for events at rest; default: <data_dir>/cipher.key"
     )
     events_schema: str = Field("events", description="schema of the event store tables")
     read_schema: str = Field("read", description="schema of the read models")
@@ -61,9 +62,7 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(
         2000, ge=1, le=100_000, description="events per projection transaction"
     )
-    projection_batch_seconds: float = Field(
-        0.5, gt=0, le=60, description="max seconds per projection batch"
-    )
+    projection_batch_seconds: float = Field(0.5, gt=0, le=60, description="max seconds per projection batch")
     rules: RuleParameters = Field(default_factory=RuleParameters)
 
     @field_validator("events_schema", "read_schema")
@@ -116,8 +115,6 @@ def load_settings(**overrides: Any) -> Settings:
         problems = []
         for err in exc.errors():
             loc = ".".join(str(part) for part in err["loc"])
-            env_name = "POLICYTRAIL_" + "__".join(
-                str(p).upper() for p in err["loc"] if not str(p).isdigit()
-            )
+            env_name = "POLICYTRAIL_" + "__".join(str(p).upper() for p in err["loc"] if not str(p).isdigit())
             problems.append(f"{loc} ({env_name}): {err['msg']}")
         raise SettingsError("invalid setting: " + "; ".join(problems)) from None

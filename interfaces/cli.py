@@ -106,6 +106,9 @@ def db(
         if app.database.data_dir:
             table.add_row("data dir 数据目录", str(app.database.data_dir))
         table.add_row("server 版本", f"PostgreSQL {version}")
+        table.add_row(
+            "encryption 加密", f"AES-GCM, key {app.cipher_key.fingerprint} ({app.cipher_key.source})"
+        )
         table.add_row("events schema", settings.events_schema)
         table.add_row("read schema", settings.read_schema)
         table.add_row("events 事件数", f"{count:,}")
@@ -115,7 +118,11 @@ def db(
 
 # Sub-command groups from other modules register here (one line each).
 def _register_subcommands() -> None:
-    pass
+    from interfaces import cli_import, cli_serve, cli_tokens  # here: they import this module
+
+    cli_serve.register(cli)
+    cli_tokens.register(cli)
+    cli_import.register(cli)
 
 
 _register_subcommands()

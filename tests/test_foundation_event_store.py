@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 from datetime import date, datetime, timedelta
 
 import psycopg
 import pytest
+from pydantic import SecretStr
 
 from application.app import PolicyTrail
 from application.errors import CommandIdReused, ConcurrencyConflict
@@ -267,3 +269,26 @@ def test_cb06_bad_phone_is_stored_as_unusable_without_contact_point(app, actor):
     policy = app.get(Policy, Policy.id_for("P2026000001"))
     assert policy.holder_phone.kind == PhoneKind.UNUSABLE and policy.holder_phone.problem
     assert not any(isinstance(e, ContactPoint.Opened) for e in all_events(app))
+
+
+def test_rc03_personal_data_is_encrypted_at_rest(app, actor):
+    app.execute(
+        factories.issue_policy(policyholder=factories.person(name="王小明", phone="13812346138")), actor
+    )
+    with psycopg.connect(app.database.url) as conn:
+        states = [row[0] for row in conn.execute(f"SELECT state FROM {app.events_table}")]
+    assert states
+    for state in states:
+        assert "王小明".encode() not in state and b"13812346138" not in state
+        assert b"110101199001011234" not in state
+    # ...and reads back in clear through the application
+    assert app.get(Policy, Policy.id_for("P2026000001")).facts.policyholder.name == "王小明"
+
+
+def test_rc03_a_different_key_is_refused_before_anything_is_read(settings, database, clock):
+    from application.encryption import CipherKeyError
+
+    PolicyTrail(settings=settings, database=database, clock=clock).close()
+    other = settings.model_copy(update={"cipher_key": SecretStr(base64.b64encode(b"k" * 32).decode())})
+    with pytest.raises(CipherKeyError, match="encrypted with key"):
+        PolicyTrail(settings=other, database=database, clock=clock)
