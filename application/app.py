@@ -33,6 +33,7 @@ from application.recorder import CommandRecord, PolicyTrailRecorder
 from application.settings import Settings, load_settings
 from application.transcodings import register_all
 from application.unit_of_work import Registry, UnitOfWork, registry
+from domain.policy import Policy
 from domain.shared.actor import Actor
 from domain.shared.aggregate import Context, TrailAggregate
 from domain.shared.calendar import WorkingDayCalendar
@@ -76,6 +77,12 @@ class PolicyTrail(Application):
         self.registry = handlers or registry
         self.cipher_key = resolve_cipher_key(self.settings)
         _prepare_store(self.database, self.settings.events_schema, self.cipher_key)
+        #: lost optimistic-concurrency races (retried) and commands refused after retries
+        self.stats = {"conflict_retries": 0, "conflicts": 0}
+        if self.settings.snapshot_interval:
+            # Snapshots speed up loading long-lived aggregates; they are a cache, never the
+            # record. Enabled for the aggregates whose state is plain value objects.
+            self.snapshotting_intervals = {Policy: self.settings.snapshot_interval}
         super().__init__(env=self._persistence_env())
 
     # ----- infrastructure ----------------------------------------------------------------
@@ -99,6 +106,7 @@ class PolicyTrail(Application):
             # keeps commit order equal to notification order.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "CREATE_TABLE": "y",
+            "IS_SNAPSHOTTING_ENABLED": "y" if self.settings.snapshot_interval else "n",
             # RC-03: personal data encrypted at rest (the whole event state).
             "CIPHER_TOPIC": get_topic(AESCipher),
             "CIPHER_KEY": self.cipher_key.key_b64,
@@ -162,9 +170,11 @@ class PolicyTrail(Application):
                 if stored is not None:
                     return self._answer_duplicate(command, stored)
                 log.debug("command %s lost a race (attempt %d)", command.command_id, attempt + 1)
+                self.stats["conflict_retries"] += 1
                 continue
             positions = [r.notification.id for r in recordings]
             return CommandResult(command.command_id, command.command_type, positions, result)
+        self.stats["conflicts"] += 1
         raise ConcurrencyConflict(
             f"{command.command_type} kept conflicting with concurrent changes after "
             f"{retries + 1} attempts; try again",

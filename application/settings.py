@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     command_retries: int = Field(
         5, ge=0, le=50, description="retries of a command that lost a concurrency race"
     )
+    snapshot_interval: int = Field(
+        0, ge=0, le=100_000, description="take a Policy snapshot every N events (0: off)"
+    )
     projection_batch_size: int = Field(
         2000, ge=1, le=100_000, description="events per projection transaction"
     )
