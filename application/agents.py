@@ -73,9 +73,7 @@ def _use_phone(uow: UnitOfWork, agent: Agent) -> None:
     if cp is None:
         cp = ContactPoint.open(agent.phone, uow.ctx)
         uow.add(cp)
-    cp.record_agent(
-        agent.code, agent.id_number, uow.params.callback.duplicate_phone_threshold, uow.ctx
-    )
+    cp.record_agent(agent.code, agent.id_number, uow.params.callback.duplicate_phone_threshold, uow.ctx)
 
 
 def _release_phone(uow: UnitOfWork, agent: Agent, phone: PhoneNumber, reason: str) -> None:
@@ -88,9 +86,7 @@ def _release_phone(uow: UnitOfWork, agent: Agent, phone: PhoneNumber, reason: st
 def register_agent(cmd: RegisterAgent, uow: UnitOfWork) -> dict[str, str]:
     code = agent_code(cmd.code)
     if uow.find(Agent, Agent.id_for(code)) is not None:
-        raise AlreadyExists(
-            f"agent {code} is already registered", f"业务员 {code} 已登记", agent_code=code
-        )
+        raise AlreadyExists(f"agent {code} is already registered", f"业务员 {code} 已登记", agent_code=code)
     agent = Agent.register(
         code,
         cmd.name,
