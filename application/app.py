@@ -101,7 +101,9 @@ class PolicyTrail(Application):
             "POSTGRES_MAX_OVERFLOW": str(self.settings.pool_size),
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "POSTGRES_PRE_PING": "y",
+            # No pre-ping: it costs a round trip per checkout; the library retries reads and
+            # inserts on InterfaceError/OperationalError when a pooled connection died.
+            "POSTGRES_PRE_PING": "n",
             # Never POSTGRES_ENABLE_DB_FUNCTIONS: that path skips the table lock which
             # keeps commit order equal to notification order.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",

@@ -118,11 +118,12 @@ def db(
 
 # Sub-command groups from other modules register here (one line each).
 def _register_subcommands() -> None:
-    from interfaces import cli_import, cli_serve, cli_tokens  # here: they import this module
+    from interfaces import cli_bench, cli_import, cli_serve, cli_tokens  # they import this module
 
     cli_serve.register(cli)
     cli_tokens.register(cli)
     cli_import.register(cli)
+    cli_bench.register(cli)
 
 
 _register_subcommands()

@@ -1,0 +1,272 @@
+"""The benchmark harness: own database, deterministic data, HDR percentiles, baselines."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from hdrh.histogram import HdrHistogram
+
+from application.app import PolicyTrail
+from application.clock import FixedClock
+from application.database import Database, resolve_database
+from application.settings import Settings, load_settings
+from domain.shared.time import SHANGHAI
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+
+
+class Latencies:
+    """An HDR histogram of latencies in microseconds (1 µs .. 60 s, 3 significant digits)."""
+
+    def __init__(self) -> None:
+        self.hist = HdrHistogram(1, 60_000_000, 3)
+
+    def record_seconds(self, seconds: float) -> None:
+        self.hist.record_value(max(1, int(seconds * 1_000_000)))
+
+    @contextlib.contextmanager
+    def time(self) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.record_seconds(time.perf_counter() - start)
+
+    def merge(self, other: Latencies) -> None:
+        self.hist.add(other.hist)
+
+    @property
+    def count(self) -> int:
+        return int(self.hist.get_total_count())
+
+    def percentiles_ms(self) -> dict[str, float]:
+        if not self.count:
+            return {}
+        return {f"p{p:g}": round(self.hist.get_value_at_percentile(p) / 1000, 3) for p in (50, 95, 99)} | {
+            "max": round(self.hist.get_max_value() / 1000, 3)
+        }
+
+
+@dataclass
+class Figure:
+    """One measured figure and its raw-PostgreSQL baseline from the same run."""
+
+    scenario: str
+    name: str
+    unit: str  # e.g. "commands/s", "events/s", "ms"
+    value: float
+    baseline_name: str
+    baseline: float | None
+    higher_is_better: bool = True
+    count: int = 0
+    percentiles_ms: dict[str, float] = field(default_factory=dict)
+    baseline_percentiles_ms: dict[str, float] = field(default_factory=dict)
+    notes: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """ours ÷ raw: for throughput < 1 means slower than raw; for latency > 1."""
+        if not self.baseline:
+            return None
+        return self.value / self.baseline
+
+
+@dataclass
+class BenchContext:
+    settings: Settings
+    database: Database
+    quick: bool
+    seed: int = 20260301
+    _apps: list[PolicyTrail] = field(default_factory=list)
+
+    def fresh_settings(self, **overrides: Any) -> Settings:
+        tag = uuid.uuid4().hex[:8]
+        return self.settings.model_copy(
+            update={"events_schema": f"b{tag}_events", "read_schema": f"b{tag}_read", **overrides}
+        )
+
+    def fresh_app(self, **overrides: Any) -> PolicyTrail:
+        clock = FixedClock(datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI))
+        app = PolicyTrail(settings=self.fresh_settings(**overrides), database=self.database, clock=clock)
+        self._apps.append(app)
+        return app
+
+    def connect(self, **kwargs: Any) -> psycopg.Connection:
+        return psycopg.connect(self.database.url, **kwargs)
+
+    def close(self) -> None:
+        for app in self._apps:
+            app.close()
+
+
+def environment(database: Database) -> dict[str, Any]:
+    with psycopg.connect(database.url) as conn:
+        settings = {
+            name: conn.execute(f"SHOW {name}").fetchone()[0]
+            for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers", "wal_level")
+        }
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=BENCH_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    libs = {}
+    for name in ("eventsourcing", "psycopg", "pydantic", "fastapi", "pgserver", "cryptography"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            libs[name] = metadata.version(name)
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "database": "embedded (pgserver)" if database.embedded else "DSN",
+        "postgres": settings,
+        "libraries": libs,
+        "git_commit": commit,
+    }
+
+
+Scenario = Callable[[BenchContext], list[Figure]]
+
+
+@contextlib.contextmanager
+def bench_database(settings: Settings) -> Iterator[Database]:
+    """A database of its own on the configured (or embedded) server, dropped afterwards."""
+    server = resolve_database(settings)
+    name = f"policytrail_bench_{uuid.uuid4().hex[:8]}"
+    with server.connect(autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.with_dbname(name)
+    finally:
+        with server.connect(autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(
+    scenarios: dict[str, Scenario], names: list[str], quick: bool, progress: Callable[[str], None] = print
+) -> tuple[dict[str, Any], list[Figure]]:
+    settings = load_settings()
+    figures: list[Figure] = []
+    started = time.perf_counter()
+    with bench_database(settings) as database:
+        env = environment(database)
+        ctx = BenchContext(
+            settings=settings.model_copy(update={"database_url": database.url}),
+            database=database,
+            quick=quick,
+        )
+        try:
+            for name in names:
+                progress(f"scenario {name} …")
+                t0 = time.perf_counter()
+                got = scenarios[name](ctx)
+                figures.extend(got)
+                progress(f"scenario {name}: {len(got)} figures in {time.perf_counter() - t0:.1f}s")
+        finally:
+            ctx.close()
+    env["mode"] = "quick" if quick else "full"
+    env["duration_s"] = round(time.perf_counter() - started, 1)
+    env["seed"] = BenchContext.seed
+    return env, figures
+
+
+def write_results(env: dict[str, Any], figures: list[Figure]) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS_DIR / f"{stamp}-{env['mode']}.json"
+    payload = {"environment": env, "figures": [asdict(f) | {"ratio": f.ratio} for f in figures]}
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if value >= 100:
+        return f"{value:,.0f}{unit}"
+    return f"{value:,.2f}{unit}"
+
+
+def summary_table(env: dict[str, Any], figures: list[Figure]) -> str:
+    pg = env["postgres"]
+    lines = [
+        f"Run: {env['when']} · {env['mode']} mode · {env['duration_s']} s · seed {env['seed']} · "
+        f"commit {env['git_commit'] or '?'}",
+        f"Machine: {env['cpus']} CPUs, Python {env['python']}, PostgreSQL {pg['server_version']} "
+        f"({env['database']}; fsync={pg['fsync']}, synchronous_commit={pg['synchronous_commit']}, "
+        f"shared_buffers={pg['shared_buffers']}); "
+        + ", ".join(f"{k} {v}" for k, v in env["libraries"].items()),
+        "",
+        "| scenario | figure | PolicyTrail | raw PostgreSQL baseline | ratio (ours ÷ raw) "
+        "| p50 / p95 / p99 ms (ours) | p50 / p99 ms (raw) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        pct = f.percentiles_ms
+        bpct = f.baseline_percentiles_ms
+        ours_pct = f"{pct['p50']} / {pct['p95']} / {pct['p99']}" if pct else "—"
+        raw_pct = f"{bpct['p50']} / {bpct['p99']}" if bpct else "—"
+        lines.append(
+            f"| {f.scenario} | {f.name} | {_fmt(f.value)} {f.unit} | {f.baseline_name}: "
+            f"{_fmt(f.baseline)} {f.unit if f.baseline is not None else ''} | {_fmt(f.ratio)} | "
+            f"{ours_pct} | {raw_pct} |"
+        )
+    notes = [f"- {f.scenario} / {f.name}: {f.notes}" for f in figures if f.notes]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    return "\n".join(lines)
+
+
+def update_results_md(env: dict[str, Any], figures: list[Figure]) -> None:
+    """Replace the section of this mode (quick/full) in RESULTS.md, keep the rest."""
+    marker_start = f"<!-- {env['mode']}:start -->"
+    marker_end = f"<!-- {env['mode']}:end -->"
+    block = f"{marker_start}\n{summary_table(env, figures)}\n{marker_end}"
+    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else _RESULTS_TEMPLATE
+    if marker_start in text and marker_end in text:
+        before = text.split(marker_start)[0]
+        after = text.split(marker_end, 1)[1]
+        text = before + block + after
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    RESULTS_MD.write_text(text, encoding="utf-8")
+
+
+_RESULTS_TEMPLATE = """# Benchmark results
+
+Produced by `policytrail bench` (or `python -m bench`); raw JSON in `bench/results/`.
+Every PolicyTrail figure stands next to the raw-PostgreSQL baseline measured in the
+same run on the same server. Ratio = PolicyTrail ÷ raw (throughput: below 1 is
+slower than raw; latency: above 1 is slower than raw).
+
+## Full mode
+
+<!-- full:start -->
+(not run yet)
+<!-- full:end -->
+
+## Quick mode (regression check, < 60 s)
+
+<!-- quick:start -->
+(not run yet)
+<!-- quick:end -->
+"""

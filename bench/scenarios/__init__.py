@@ -1,0 +1,1 @@
+"""Benchmark scenarios; each returns figures with their same-run raw baseline."""
