@@ -37,9 +37,7 @@ class CallWindow(_Params):
 
 
 def _windows(*spans: tuple[str, str]) -> tuple[CallWindow, ...]:
-    return tuple(
-        CallWindow(start=time.fromisoformat(a), end=time.fromisoformat(b)) for a, b in spans
-    )
+    return tuple(CallWindow(start=time.fromisoformat(a), end=time.fromisoformat(b)) for a, b in spans)
 
 
 _DEFAULT_COOLING_OFF = {"个险": 10, "银保": 15, "电销": 10, "网销": 10, "经代": 10}
@@ -67,15 +65,11 @@ class CallbackParams(_Params):
         1, ge=0, le=30, description="CB-05: signed receipt registered within N days"
     )
     weekday_windows: tuple[CallWindow, ...] = Field(
-        default_factory=lambda: _windows(
-            ("09:30", "12:00"), ("14:30", "17:30"), ("19:00", "21:00")
-        ),
+        default_factory=lambda: _windows(("09:30", "12:00"), ("14:30", "17:30"), ("19:00", "21:00")),
         description="CA-01: call windows on working days",
     )
     weekend_windows: tuple[CallWindow, ...] = Field(
-        default_factory=lambda: _windows(
-            ("10:30", "12:30"), ("14:30", "17:30"), ("19:00", "21:00")
-        ),
+        default_factory=lambda: _windows(("10:30", "12:30"), ("14:30", "17:30"), ("19:00", "21:00")),
         description="CA-01: call windows on weekends",
     )
     attempts_per_cycle: int = Field(3, ge=1, le=10, description="CA-02: attempts per cycle")
@@ -163,9 +157,7 @@ class AllocationParams(_Params):
         },
         description="CR-01: share of each resource class",
     )
-    maturity_lead_days: int = Field(
-        15, ge=0, le=90, description="CR-01: 满期 allocated N days ahead"
-    )
+    maturity_lead_days: int = Field(15, ge=0, le=90, description="CR-01: 满期 allocated N days ahead")
 
     @field_validator("shares")
     @classmethod
@@ -242,6 +234,9 @@ class PlannerScoreParams(_Params):
         description="SC-01: work-log pass rate → points (max 20)",
     )
     discretion_max: int = Field(10, ge=0, le=100, description="SC-01: department discretion")
+    extended_probation_zero_from_month: int = Field(
+        2, ge=1, le=12, description="SC-01: rank points 0 from month N of an extended probation"
+    )
     log_minor_deviation: Decimal = Field(Decimal("0.30"), description="SC-02: off by more → −6")
     log_major_deviation: Decimal = Field(Decimal("0.50"), description="SC-02: off by more → 0")
     log_minor_deduction: int = Field(6, ge=0, le=100, description="SC-02: owner/supervisor −N")
