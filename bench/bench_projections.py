@@ -1,0 +1,227 @@
+"""Projection rebuild speed and read-your-writes latency (not part of the test run).
+
+    python bench/bench_projections.py [--events 100000] [--seed-commands 2000] [--rtt 300] [NAME…]
+
+Uses ``POLICYTRAIL_DATABASE_URL`` (else the embedded server) with fresh schemas,
+dropped afterwards. Events: a realistic mix of policy and agent commands through
+``app.execute``, then copied in SQL (fresh aggregate ids, same payloads) up to
+``--events``. Reported, in the same run and over the same events:
+
+- raw: a sequential read of the log in pages of ``projection_batch_size``, no
+  decoding, with the library's ``select_notifications`` and with the runtime's
+  binary reader: the baseline;
+- raw + decode: the binary read plus ``mapper.to_domain_event`` (decrypt, parse,
+  build the event objects: what a projection needing domain events pays);
+- rebuild: ``projections.rebuild`` of each projection (blue-green, swap included);
+- read-your-writes: a command's commit (``execute`` returned) until
+  ``PositionWatcher.wait_for`` sees the audit trail at its position, with the
+  projection running live in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from application.agents import ChangeAgentRank, RegisterAgent
+from application.app import CommandResult, PolicyTrail
+from application.policies import (
+    ChangeContact,
+    IssuePolicy,
+    LapsePolicy,
+    PersonIn,
+    RegisterReceipt,
+    ReinstatePolicy,
+)
+from application.settings import load_settings
+from domain.agent import Agent
+from domain.shared.actor import Actor
+from projections import registry
+from projections.live import ProjectionService
+from projections.rebuild import rebuild
+from projections.source import ReadSide
+
+ACTOR = Actor("bench", "admin")
+
+
+def seed(app: PolicyTrail, commands: int) -> None:
+    agents = max(commands // 50, 1)
+    for a in range(agents):
+        app.execute(
+            RegisterAgent(
+                code=f"A{a:05d}",
+                name="李四",
+                id_number=f"1101011985{a:08d}",
+                rank_series="销售",
+                rank_level="中级",
+                branch="北京分公司",
+                phone=f"139{a:08d}",
+                joined_on=date(2020, 1, 1),
+            ),
+            ACTOR,
+        )
+    done, i = agents, 0
+    while done < commands:
+        number = f"P{i:010d}"
+        holder = PersonIn(
+            name="张三",
+            id_number=f"1101011990{i:08d}",
+            birthday=date(1990, 1, 1),
+            phone=f"138{i:08d}",
+            address="北京市朝阳区建国路1号",
+        )
+        app.execute(
+            IssuePolicy(
+                number=number,
+                channel="个险" if i % 3 else "银保",
+                product_type="分红",
+                term_value=20,
+                payment_mode="期缴",
+                payment_period_years=10,
+                payment_frequency="年交",
+                premium="12000.00",
+                policyholder=holder,
+                insured=holder,
+                agent_code=f"A{i % agents:05d}",
+                branch="北京分公司",
+                underwritten_on=date(2026, 2, 20),
+            ),
+            ACTOR,
+        )
+        signed = date(2026, 2, 21)
+        app.execute(
+            RegisterReceipt(
+                policy_number=number, signed_on=signed, registered_on=signed + timedelta(days=1 + i % 3)
+            ),
+            ACTOR,
+        )
+        done += 2
+        if i % 4 == 0:
+            app.execute(ChangeContact(policy_number=number, phone=f"137{i:08d}"), ACTOR)
+            done += 1
+        if i % 10 == 0:
+            app.execute(LapsePolicy(policy_number=number, lapsed_on=date(2026, 2, 25)), ACTOR)
+            app.execute(ReinstatePolicy(policy_number=number, reinstated_on=date(2026, 2, 26)), ACTOR)
+            done += 2
+        if i % 25 == 0:
+            toggle_rank(app, f"A{i % agents:05d}")
+            done += 1
+        i += 1
+
+
+def toggle_rank(app: PolicyTrail, code: str) -> CommandResult:
+    level = app.get(Agent, Agent.id_for(code)).rank.level
+    command = ChangeAgentRank(
+        code=code,
+        rank_series="销售",
+        rank_level="高级" if level == "中级" else "中级",
+        effective_on=date(2026, 2, 1),
+    )
+    return app.execute(command, ACTOR)
+
+
+def multiply(app: PolicyTrail, target: int) -> None:
+    """Copy the seeded events under fresh aggregate ids until the log holds ``target``."""
+    have = app.max_position()
+    copies = max(target // max(have, 1) - 1, 0)
+    with psycopg.connect(app.database.url, autocommit=True) as conn:
+        conn.execute(
+            f"INSERT INTO {app.events_table} (originator_id, originator_version, topic, state) "
+            f"SELECT md5(e.originator_id::text || g)::uuid, e.originator_version, e.topic, e.state "
+            f"FROM {app.events_table} e, generate_series(1, %s) g ORDER BY g, e.notification_id",
+            (copies,),
+        )
+        conn.execute(f"ANALYZE {app.events_table}")
+
+
+def raw_read(app: PolicyTrail, page: int, how: str) -> float:
+    """Events/s of a sequential read of the whole log: ``library`` (select_notifications),
+    ``binary`` (the runtime's reader), ``decode`` (binary + the library's full decode)."""
+    source = ReadSide.from_app(app).source
+    started, after, n = time.perf_counter(), 0, 0
+    while True:
+        if how == "library":
+            batch: Any = app.recorder.select_notifications(start=after + 1, limit=page)
+        else:
+            batch = source.read(after, page)
+        if not batch:
+            break
+        if how == "decode":
+            for item in batch:
+                source.decode(item)
+        n += len(batch)
+        after = batch[-1].id
+    return n / (time.perf_counter() - started)
+
+
+def read_your_writes(app: PolicyTrail, side: ReadSide, samples: int) -> list[float]:
+    latencies = []
+    with ProjectionService(side, ["audit_trail"]) as service:
+        assert service.wait_for("audit_trail", app.max_position(), 600)
+        for _ in range(samples):
+            result = toggle_rank(app, "A00000")
+            committed = time.perf_counter()
+            assert result.position is not None
+            assert service.wait_for("audit_trail", result.position, 5)
+            latencies.append((time.perf_counter() - committed) * 1000)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--seed-commands", type=int, default=2000)
+    parser.add_argument("--rtt", type=int, default=300, help="read-your-writes samples")
+    parser.add_argument("projections", nargs="*", help="projections to rebuild (default: all)")
+    args = parser.parse_args()
+    tag = uuid.uuid4().hex[:8]
+    settings = load_settings(events_schema=f"bench{tag}_events", read_schema=f"bench{tag}_read")
+    app = PolicyTrail(settings=settings)
+    try:
+        t = time.perf_counter()
+        seed(app, args.seed_commands)
+        print(f"seeded {app.max_position():,} events in {time.perf_counter() - t:.1f}s")
+        multiply(app, args.events)
+        total = app.max_position()
+        side = ReadSide.from_app(app)
+        print(f"log: {total:,} events; batch size {side.batch_size}; database {app.database.describe()}")
+        for how in ("library", "binary", "decode"):
+            rate = raw_read(app, side.batch_size, how)
+            print(f"raw read ({how:<7})         {rate:>10,.0f} events/s")
+        for name in args.projections or registry.names():
+            t, cpu = time.perf_counter(), time.process_time()
+            try:
+                position = rebuild(side, registry.get(name))
+            except Exception as exc:  # a projection still being written: report, go on
+                print(f"rebuild {name:<16} failed: {exc}")
+                continue
+            elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
+            print(
+                f"rebuild {name:<16} {total / elapsed:>10,.0f} events/s "
+                f"({elapsed:.1f}s, Python CPU {cpu:.1f}s, to {position:,})"
+            )
+        latencies = sorted(read_your_writes(app, side, args.rtt))
+        q = statistics.quantiles(latencies, n=100)
+        print(
+            f"read-your-writes (audit_trail, {len(latencies)} commands): "
+            f"p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms, max {latencies[-1]:.1f} ms"
+        )
+    finally:
+        app.close()
+        with psycopg.connect(app.database.url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{settings.events_schema}" CASCADE')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{settings.read_schema}" CASCADE')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""``policytrail projections run|rebuild|status`` (投影/读模型) from the command line."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from interfaces.cli import console, fail, handle_errors, open_app
+from projections import registry
+from projections.errors import ProjectionError
+from projections.live import ProjectionService
+from projections.rebuild import rebuild as rebuild_projection
+from projections.runtime import Progress as BatchProgress
+from projections.source import ReadSide
+from projections.status import status as projection_status
+
+projections_cli = typer.Typer(
+    name="projections",
+    help="Read models 读模型: run (catch up, then live), rebuild (blue-green), status.",
+    no_args_is_help=True,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def register(cli: typer.Typer) -> None:
+    cli.add_typer(projections_cli, name="projections")
+
+
+def read_side_errors(fn: F) -> F:
+    """A projection error (unknown name, poison event…) is one readable line, exit 1."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ProjectionError as exc:
+            raise fail(str(exc), 1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    with Progress(
+        TextColumn("[bold]{task.description:<12}"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:>9,.0f} events/s"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[state]}"),
+        console=console,
+        transient=False,
+    ) as progress:
+        yield progress
+
+
+@projections_cli.command("run")
+@handle_errors
+@read_side_errors
+def run(
+    names: list[str] = typer.Argument(None, help="projections to run (default: all)"),
+    catch_up_only: bool = typer.Option(
+        False, "--catch-up-only", help="exit once caught up instead of following live"
+    ),
+) -> None:
+    """Catch up with progress, then follow new events live (Ctrl-C stops) 追赶后实时运行."""
+    with open_app() as app:
+        side = ReadSide.from_app(app)
+        chosen = [p.name for p in registry.resolve(names)]
+        start = {s.name: s.position or 0 for s in projection_status(side, chosen)}
+        head = side.source.head()
+        with _progress() as progress:
+            tasks = {
+                n: progress.add_task(
+                    n,
+                    total=max(head - start[n], 1),
+                    completed=0 if head > start[n] else 1,  # already caught up: a full bar
+                    rate=0.0,
+                    state="starting",
+                )
+                for n in chosen
+            }
+            service = ProjectionService(
+                side,
+                chosen,
+                on_progress=_bar(progress, tasks, start),
+                on_state=lambda n, state: progress.update(tasks[n], state=state),
+            )
+            service.start(catch_up_only=catch_up_only)
+            try:
+                while service.alive:
+                    service.join(timeout=0.2)
+            except KeyboardInterrupt:
+                progress.update(next(iter(tasks.values())), state="stopping 停止中")
+                service.stop()
+            finally:
+                service.stop()
+        errors = service.errors()
+        if errors:
+            raise fail(str(errors[0]), 1)
+
+
+def _bar(
+    progress: Progress, tasks: dict[str, TaskID], start: dict[str, int]
+) -> Callable[[BatchProgress], None]:
+    lock = threading.Lock()
+
+    def update(p: BatchProgress) -> None:
+        task = tasks[p.projection]
+        done = p.position - start[p.projection]
+        with lock:
+            total = max(progress.tasks[task].total or 0, done)
+            progress.update(task, completed=done, total=total, rate=p.rate)
+
+    return update
+
+
+@projections_cli.command("rebuild")
+@handle_errors
+@read_side_errors
+def rebuild(name: str = typer.Argument(..., help="projection to rebuild, e.g. audit_trail")) -> None:
+    """Rebuild from position 0 into fresh tables, swapped in when caught up 零停机重建."""
+    with open_app() as app:
+        side = ReadSide.from_app(app)
+        projection = registry.get(name)
+        head = side.source.head()
+        with _progress() as progress:
+            task = progress.add_task(name, total=max(head, 1), rate=0.0, state="rebuilding 重建中")
+
+            def on_progress(p: BatchProgress) -> None:
+                total = max(progress.tasks[task].total or 0, p.position)
+                progress.update(task, completed=p.position, total=total, rate=p.rate)
+
+            position = rebuild_projection(side, projection, on_progress=on_progress)
+            progress.update(task, state="swapped in 已切换")
+        console.print(f"{name}: rebuilt and swapped in at position {position:,} 重建完成")
+
+
+@projections_cli.command("status")
+@handle_errors
+@read_side_errors
+def status(
+    names: list[str] = typer.Argument(None, help="projections to show (default: all)"),
+) -> None:
+    """Position, lag, events/s and state of each projection 投影状态."""
+    with open_app() as app:
+        rows = projection_status(ReadSide.from_app(app), names or None)
+    table = Table(title="projections 投影")
+    for column in ("name 名称", "position 位置", "head 最新", "lag 落后", "events/s", "state 状态"):
+        table.add_column(column, justify="right" if column[0] in "phle" else "left")
+    for row in rows:
+        table.add_row(
+            f"{row.name}\n[dim]{row.title}[/]",
+            "-" if row.position is None else f"{row.position:,}",
+            f"{row.head:,}",
+            "-" if row.lag is None else f"{row.lag:,}",
+            "-" if row.rate is None else f"{row.rate:,.0f}",
+            row.state
+            + (f"\nrebuild at {row.rebuild_position:,}" if row.rebuild_position is not None else ""),
+        )
+    console.print(table)
+    for row in rows:
+        if row.error:
+            console.print(f"[red]{row.name}[/]: {row.error}", highlight=False, soft_wrap=True)

@@ -1,0 +1,112 @@
+"""Where the read side gets its events and keeps its tables (事件来源与读库).
+
+The runtime needs little from the application: read notifications after a
+position, decode one, the head position, the channel the event store NOTIFYs on
+each append, and where the read models live. ``ReadSide.from_app`` takes those
+from a ``PolicyTrail`` application; anything with the same attributes would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+from uuid import UUID
+
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
+
+
+class EventSource(Protocol):
+    """The notification log, read in order."""
+
+    #: LISTEN channel the event store NOTIFYs on every committed append
+    channel: str
+
+    def read(self, after: int, limit: int) -> Sequence[LogEntry]:
+        """Up to ``limit`` notifications with position > ``after``, in order."""
+        ...
+
+    def decode(self, entry: LogEntry) -> Any:
+        """The (upcast) domain event of a notification."""
+        ...
+
+    def plaintext(self, entry: LogEntry) -> bytes:
+        """The stored state as the transcoder wrote it (decrypted, decompressed)."""
+        ...
+
+    def head(self) -> int:
+        """The last position written (0 when empty)."""
+        ...
+
+
+class LogEntry(NamedTuple):
+    """A notification as read by the runtime: what ``mapper.to_domain_event`` needs."""
+
+    id: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+class AppEventSource:
+    """The notification log of an eventsourcing application (its recorder and mapper).
+
+    Reads the events table directly with a binary cursor and plain tuples, from the
+    recorder's connection pool: about four times faster than the library's
+    ``select_notifications`` (text-mode bytea and a dict per row), same rows.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self._recorder = app.recorder
+        self._mapper = app.mapper
+        self.channel: str = app.recorder.channel_name
+        self._select = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {}.{} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(Identifier(app.recorder.datastore.schema), Identifier(app.recorder.events_table_name))
+
+    def read(self, after: int, limit: int) -> Sequence[LogEntry]:
+        with (
+            self._recorder.datastore.get_connection() as conn,
+            conn.cursor(binary=True, row_factory=tuple_row) as cur,
+        ):
+            rows = cur.execute(self._select, (after, limit), prepare=True).fetchall()
+        return [LogEntry(*row) for row in rows]
+
+    def decode(self, entry: LogEntry) -> Any:
+        return self._mapper.to_domain_event(entry)
+
+    def plaintext(self, entry: LogEntry) -> bytes:
+        state = entry.state
+        if self._mapper.cipher:  # the library's order: decrypt, then decompress
+            state = self._mapper.cipher.decrypt(state)
+        if self._mapper.compressor:
+            state = self._mapper.compressor.decompress(state)
+        return state  # type: ignore[no-any-return]
+
+    def head(self) -> int:
+        return self._recorder.max_notification_id() or 0
+
+
+@dataclass(frozen=True)
+class ReadSide:
+    """Events in, read models out: the source, the database and the batching bounds."""
+
+    source: EventSource
+    url: str  # psycopg conninfo of the database holding the read models
+    schema: str  # schema of the live read models (settings.read_schema)
+    batch_size: int = 2000  # max events per projection transaction
+    batch_seconds: float = 0.5  # max seconds gathering one batch
+
+    @classmethod
+    def from_app(cls, app: Any) -> ReadSide:
+        s = app.settings
+        return cls(
+            source=AppEventSource(app),
+            url=app.database.url,
+            schema=s.read_schema,
+            batch_size=s.projection_batch_size,
+            batch_seconds=s.projection_batch_seconds,
+        )
