@@ -1,0 +1,48 @@
+"""The read models behind the API: read-your-writes waits and the lag shown by /health.
+
+``ReadModelHooks`` works whether the projections run in this process (``serve``
+starts them by default) or in their own (``policytrail projections run``): it only
+follows the tracking positions, which every projection NOTIFYs as it commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.app import PolicyTrail
+from projections import registry
+from projections.live import ProjectionService
+from projections.source import ReadSide
+from projections.status import status
+from projections.waiting import PositionWatcher
+
+
+class ReadModelHooks:
+    """``wait_for`` and ``projection_status`` for ``create_api``; ``close`` when done."""
+
+    def __init__(self, app: PolicyTrail, *, run_projections: bool = False) -> None:
+        self.side = ReadSide.from_app(app)
+        self.names = registry.names()
+        self.service = ProjectionService(self.side).start() if run_projections else None
+        self.watcher = PositionWatcher(self.side.url, self.side.schema)
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """True once every read model has committed ``position`` (False after ``timeout``)."""
+        return self.watcher.wait_for(self.names, position, timeout)
+
+    def projection_status(self) -> list[dict[str, Any]]:
+        return [
+            {"name": s.name, "position": s.position, "lag": s.lag, "state": s.state, "error": s.error}
+            for s in status(self.side)
+        ]
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+        self.watcher.close()
+
+    def __enter__(self) -> ReadModelHooks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,35 @@
+"""Every route of the API (the extension point).
+
+To expose a command module: write ``routes/<module>.py`` with ``COMMANDS`` (a list
+of ``CommandRoute``) and, for its reads, a ``router``; add one line to each list.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from interfaces.api.commands import CommandRoute
+from interfaces.api.routes import (
+    agents,
+    allocation,
+    callbacks,
+    planners,
+    policies,
+    service_cases,
+    system,
+    work_orders,
+)
+
+#: (OpenAPI tag, command route table)
+COMMAND_TABLES: list[tuple[str, list[CommandRoute]]] = [
+    (policies.TAG, policies.COMMANDS),
+    (agents.TAG, agents.COMMANDS),
+    (callbacks.TAG, callbacks.COMMANDS),
+    (work_orders.TAG, work_orders.COMMANDS),
+    (service_cases.TAG, service_cases.COMMANDS),
+    (allocation.TAG, allocation.COMMANDS),
+    (planners.TAG, planners.COMMANDS),
+]
+
+#: Query routers (GET), mounted after the command routes.
+ROUTERS: list[APIRouter] = [system.router, policies.router, agents.router]

@@ -1,0 +1,95 @@
+"""Health and "who am I" (系统)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from interfaces.api.auth import authenticated
+from interfaces.api.context import ApiContext, api_context
+from interfaces.api.permissions import Principal
+from interfaces.api.problems import problem_responses
+
+router = APIRouter(tags=["system 系统"])
+
+
+class DatabaseHealth(BaseModel):
+    reachable: bool
+    kind: Literal["embedded", "configured"]
+    error: str | None = None
+
+
+class ProjectionLag(BaseModel):
+    name: str
+    position: int | None = Field(description="last log position it committed (null: not started)")
+    lag: int | None = Field(description="events it still has to process (null: not started)")
+    state: str = ""
+    error: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded", "unavailable"]
+    database: DatabaseHealth
+    last_position: int | None = Field(description="last position of the notification log")
+    projections: list[ProjectionLag] | None = Field(
+        description="each read model's position and lag; null when no projection runtime runs here"
+    )
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="健康 Database reachable, last event position, each projection's lag",
+    responses={503: {"model": Health, "description": "database unreachable 数据库不可达"}},
+)
+def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
+    kind: Literal["embedded", "configured"] = "embedded" if ctx.app.database.embedded else "configured"
+    try:
+        last = ctx.app.max_position()
+    except Exception as exc:  # any failure to reach the store is "unavailable"
+        body = Health(
+            status="unavailable",
+            database=DatabaseHealth(reachable=False, kind=kind, error=type(exc).__name__),
+            last_position=None,
+            projections=None,
+        )
+        return JSONResponse(body.model_dump(mode="json"), status_code=503)
+    projections = None
+    if ctx.projection_status is not None:
+        projections = [ProjectionLag.model_validate(p) for p in ctx.projection_status()]
+    lagging = any(p.lag is None or p.lag > 0 or p.error for p in projections or [])
+    return Health(
+        status="degraded" if lagging else "ok",
+        database=DatabaseHealth(reachable=True, kind=kind),
+        last_position=last,
+        projections=projections,
+    )
+
+
+class Me(BaseModel):
+    token_id: str
+    role: str
+    scope: str
+    actor_id: str = Field(description="recorded as the actor of every command you send")
+    capabilities: list[str]
+    sees_personal_data: bool
+
+
+@router.get(
+    "/me",
+    response_model=Me,
+    summary="我 The caller's role, scope and capabilities",
+    responses=problem_responses(401, 503),
+)
+def me(principal: Annotated[Principal, Depends(authenticated)]) -> Me:
+    return Me(
+        token_id=principal.token_id,
+        role=principal.role,
+        scope=str(principal.scope),
+        actor_id=principal.name,
+        capabilities=sorted(principal.grant.capabilities),
+        sees_personal_data=principal.sees_personal_data,
+    )
