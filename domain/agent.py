@@ -159,17 +159,13 @@ class Agent(TrailAggregate):
 
     def _require_active(self) -> None:
         if self.status != AgentStatus.ACTIVE:
-            raise RuleViolation(
-                "PS-01", f"agent {self.code} has departed", f"业务员 {self.code} 已离司"
-            )
+            raise RuleViolation("PS-01", f"agent {self.code} has departed", f"业务员 {self.code} 已离司")
 
     def change_rank(self, new_rank: Rank, effective_on: date, ctx: Context) -> None:
         self._require_active()
         if new_rank == self.rank:
             raise InvalidInput("rank unchanged", "职级未变化")
-        self._record(
-            self.RankChanged, ctx, old_rank=self.rank, new_rank=new_rank, effective_on=effective_on
-        )
+        self._record(self.RankChanged, ctx, old_rank=self.rank, new_rank=new_rank, effective_on=effective_on)
 
     def change_phone(self, new_phone: PhoneNumber, ctx: Context) -> None:
         self._require_active()

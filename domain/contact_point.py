@@ -173,9 +173,7 @@ class ContactPoint(TrailAggregate):
 
     def release_policyholder(self, policy_number: str, reason: str, ctx: Context) -> None:
         if policy_number in self.holder_uses:
-            self._record(
-                self.PolicyholderUseReleased, ctx, policy_number=policy_number, reason=reason
-            )
+            self._record(self.PolicyholderUseReleased, ctx, policy_number=policy_number, reason=reason)
 
     def record_agent(self, agent_code: str, agent_key: str, threshold: int, ctx: Context) -> None:
         if self.agent_uses.get(agent_code) == agent_key:
@@ -206,11 +204,7 @@ class ContactPoint(TrailAggregate):
         by_agent: dict[str, list[str]] = {}
         for policy_number, (holder_key, agent_code) in sorted(self.holder_uses.items()):
             agent_key = self.agent_uses.get(agent_code)
-            if (
-                agent_key is not None
-                and agent_key != holder_key
-                and policy_number not in self.dp02_flagged
-            ):
+            if agent_key is not None and agent_key != holder_key and policy_number not in self.dp02_flagged:
                 by_agent.setdefault(agent_code, []).append(policy_number)
         for agent_code, policies in sorted(by_agent.items()):
             self._record(

@@ -153,9 +153,7 @@ class PolicyFacts:
         if self.holder_type == HolderType.INDIVIDUAL and self.policyholder is None:
             raise InvalidInput("an individual policy needs a policyholder", "个人保单必须有投保人")
         if self.holder_type == HolderType.GROUP and not self.holder_organisation.strip():
-            raise InvalidInput(
-                "a group policy needs the holder organisation", "团体保单必须有投保单位"
-            )
+            raise InvalidInput("a group policy needs the holder organisation", "团体保单必须有投保单位")
         if self.payment_mode == PaymentMode.SINGLE:
             if self.payment_frequency != PaymentFrequency.SINGLE or self.payment_period_years != 0:
                 raise InvalidInput(
@@ -206,9 +204,7 @@ class Policy(TrailAggregate):
             policy.agent_code = self.facts.agent_code
             policy.branch = self.facts.branch
             policy.holder_phone = self.facts.policyholder.phone if self.facts.policyholder else None
-            policy.holder_address = (
-                self.facts.policyholder.address if self.facts.policyholder else ""
-            )
+            policy.holder_address = self.facts.policyholder.address if self.facts.policyholder else ""
             policy.status = PolicyStatus.IN_FORCE
             policy.receipt_signed_on = None
             policy.receipt_registered_on = None
@@ -450,9 +446,7 @@ class Policy(TrailAggregate):
 
     def lapse(self, lapsed_on: date, reason: str, ctx: Context) -> None:
         if self.status != PolicyStatus.IN_FORCE:
-            raise InvalidInput(
-                f"policy is {self.status}, cannot lapse", f"保单状态为{self.status}，不能失效"
-            )
+            raise InvalidInput(f"policy is {self.status}, cannot lapse", f"保单状态为{self.status}，不能失效")
         self._record(self.Lapsed, ctx, lapsed_on=lapsed_on, reason=reason)
 
     def reinstate(self, reinstated_on: date, ctx: Context) -> None:

@@ -118,12 +118,23 @@ def db(
 
 # Sub-command groups from other modules register here (one line each).
 def _register_subcommands() -> None:
-    from interfaces import cli_bench, cli_import, cli_serve, cli_tokens  # they import this module
+    from interfaces import (  # they import this module
+        cli_bench,
+        cli_demo,
+        cli_import,
+        cli_projections,
+        cli_serve,
+        cli_tick,
+        cli_tokens,
+    )
 
     cli_serve.register(cli)
     cli_tokens.register(cli)
     cli_import.register(cli)
     cli_bench.register(cli)
+    cli_projections.register(cli)
+    cli_tick.register(cli)
+    cli_demo.register(cli)
 
 
 _register_subcommands()

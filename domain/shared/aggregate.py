@@ -86,9 +86,7 @@ class TrailAggregate(Aggregate):
         return business_id(cls.id_kind, key)
 
     @classmethod
-    def _start(
-        cls: type[TAgg], event_class: type, ctx: Context, *, id: uuid.UUID, **fields: Any
-    ) -> TAgg:
+    def _start(cls: type[TAgg], event_class: type, ctx: Context, *, id: uuid.UUID, **fields: Any) -> TAgg:
         return cls._create(event_class, id=id, **ctx.event_fields(), **fields)
 
     def _record(self, event_class: type, ctx: Context, **fields: Any) -> None:
