@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from bench.harness import Scenario
-from bench.scenarios import as_of, write_path
+from bench.scenarios import as_of, import_path, read_side, write_path
 
 SCENARIOS: dict[str, Scenario] = {
     "single-writer": write_path.single_writer,
     "concurrent-writers": write_path.concurrent_writers,
+    "bulk-import": import_path.bulk_import,
+    "rebuild": read_side.rebuild_speed,
+    "read-your-writes": read_side.read_your_writes,
     "as-of": as_of.as_of,
 }

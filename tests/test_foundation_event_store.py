@@ -292,3 +292,18 @@ def test_rc03_a_different_key_is_refused_before_anything_is_read(settings, datab
     other = settings.model_copy(update={"cipher_key": SecretStr(base64.b64encode(b"k" * 32).decode())})
     with pytest.raises(CipherKeyError, match="encrypted with key"):
         PolicyTrail(settings=other, database=database, clock=clock)
+
+
+def test_rc01_corrections_are_new_events_and_stored_events_never_change(app, actor):
+    """RC-01: events are never updated or deleted; a correction is a new event."""
+    app.execute(factories.issue_policy(), actor)
+    with psycopg.connect(app.database.url) as conn:
+        before = conn.execute(f"SELECT notification_id, state FROM {app.events_table} ORDER BY 1").fetchall()
+    app.execute(ChangeContact(policy_number="P2026000001", phone="13911112222", reason="客户更正"), actor)
+    app.execute(ChangeContact(policy_number="P2026000001", phone="13811112222", reason="再次更正"), actor)
+    with psycopg.connect(app.database.url) as conn:
+        after = conn.execute(f"SELECT notification_id, state FROM {app.events_table} ORDER BY 1").fetchall()
+    assert after[: len(before)] == before  # nothing already stored was touched
+    corrections = [e for e in all_events(app) if isinstance(e, Policy.ContactChanged)]
+    assert [c.reason for c in corrections] == ["客户更正", "再次更正"]
+    assert all(c.actor == actor and c.command_id for c in corrections)

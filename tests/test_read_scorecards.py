@@ -184,7 +184,8 @@ def test_work_order_counts_follow_now(march):
     assert seen == {8: (0, 1), 10: (1, 1)}
 
 
-def test_breakdowns_by_branch_channel_and_product_type(march):
+def test_kp04_breakdowns_by_branch_channel_and_product_type(march):
+    """KP-04: reports break down by branch (机构), channel, product type and month."""
     app = march
     branches = cards(app, "branch")
     beijing, shanghai = branches["北京分公司"].callbacks, branches["上海分公司"].callbacks

@@ -1,0 +1,126 @@
+"""Scenarios 4 and 5: projection rebuild speed and read-your-writes latency.
+
+4. Rebuild events/s of each projection (blue-green, swap included) and of all of
+   them one after the other, over the same log, next to a raw sequential read of
+   that log (the runtime's binary reader: no decryption, no decoding).
+5. Read-your-writes: from a command's commit (``execute`` returned) until
+   ``ProjectionService.wait_for`` sees the projection at its position, with the
+   projections running live in the same process; baseline: INSERT + COMMIT +
+   NOTIFY on one connection until a LISTENing connection receives it.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+
+from bench import bench_projections as bp
+from bench.harness import BenchContext, Figure, Latencies
+from bench.raw import create_raw_table
+from projections import registry
+from projections.live import ProjectionService
+from projections.rebuild import rebuild
+from projections.source import ReadSide
+
+
+def rebuild_speed(ctx: BenchContext) -> list[Figure]:
+    target = 20_000 if ctx.quick else 1_000_000
+    seed_commands = 600 if ctx.quick else 4_000
+    app = ctx.fresh_app()
+    bp.seed(app, seed_commands)
+    bp.multiply(app, target)
+    total = app.max_position()
+    side = ReadSide.from_app(app)
+    raw_rate = bp.raw_read(app, side.batch_size, "binary")
+    figures = []
+    all_elapsed = 0.0
+    for name in registry.names():
+        t0 = time.perf_counter()
+        rebuild(side, registry.get(name))
+        elapsed = time.perf_counter() - t0
+        all_elapsed += elapsed
+        figures.append(
+            Figure(
+                "4 rebuild",
+                f"{name} over {total:,} events",
+                "events/s",
+                total / elapsed,
+                "sequential read of the log",
+                raw_rate,
+                count=total,
+            )
+        )
+    figures.append(
+        Figure(
+            "4 rebuild",
+            f"all {len(registry.names())} projections, one after another",
+            "events/s",
+            total / all_elapsed,
+            "sequential read of the log",
+            raw_rate,
+            count=total,
+            notes="events/s over the whole log; each projection decodes only the topics it handles",
+        )
+    )
+    return figures
+
+
+def _raw_notify_latency(ctx: BenchContext, samples: int) -> Latencies:
+    table = create_raw_table(ctx, "bench_rtt")
+    lat = Latencies()
+    with ctx.connect(autocommit=True) as listener, ctx.connect(autocommit=True) as writer:
+        listener.execute("LISTEN bench_rtt")
+        for _ in range(samples):
+            writer.execute(
+                f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+                "VALUES (gen_random_uuid(), 1, 'raw', '\\x00')"
+            )
+            writer.execute("NOTIFY bench_rtt")
+            committed = time.perf_counter()
+            got = False
+            while not got:
+                select.select([listener.fileno()], [], [], 5)
+                got = any(True for _ in listener.notifies(timeout=0, stop_after=1))
+            lat.record_seconds(time.perf_counter() - committed)
+    with ctx.connect(autocommit=True) as conn:
+        conn.execute('DROP SCHEMA IF EXISTS "bench_rtt" CASCADE')
+    return lat
+
+
+def read_your_writes(ctx: BenchContext) -> list[Figure]:
+    samples = 100 if ctx.quick else 1_000
+    app = ctx.fresh_app()
+    bp.seed(app, 60)
+    side = ReadSide.from_app(app)
+    figures = []
+    raw = _raw_notify_latency(ctx, samples)
+    for names in (["audit_trail"], ["timeliness"], registry.names()):
+        lat = Latencies()
+        with ProjectionService(side, list(names)) as service:
+            for name in names:
+                assert service.wait_for(name, app.max_position(), 600)
+            for _ in range(samples):
+                result = bp.toggle_rank(app, "A00000")
+                committed = time.perf_counter()
+                assert result.position is not None
+                for name in names:
+                    if not service.wait_for(name, result.position, 5):
+                        raise RuntimeError(f"{name} did not reach {result.position} within 5 s")
+                lat.record_seconds(time.perf_counter() - committed)
+        label = names[0] if len(names) == 1 else f"all {len(names)} projections"
+        pct, raw_pct = lat.percentiles_ms(), raw.percentiles_ms()
+        figures.append(
+            Figure(
+                "5 read-your-writes",
+                f"commit → visible in {label}",
+                "ms p50",
+                pct["p50"],
+                "COMMIT → NOTIFY received",
+                raw_pct["p50"],
+                higher_is_better=False,
+                count=samples,
+                percentiles_ms=pct,
+                baseline_percentiles_ms=raw_pct,
+            )
+        )
+    return figures
