@@ -18,9 +18,24 @@ def main(argv: list[str] | None = None) -> None:
         help=f"default: all ({', '.join(SCENARIOS)})",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, < 60 s in total")
+    parser.add_argument("--profile", metavar="FILE", help="write a pyinstrument profile summary to FILE")
     args = parser.parse_args(argv)
     names = args.scenarios or list(SCENARIOS)
-    env, figures = run(SCENARIOS, names, args.quick)
+    if args.profile:
+        from pathlib import Path
+
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        with profiler:
+            env, figures = run(SCENARIOS, names, args.quick)
+        Path(args.profile).write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
+        print(f"profile: {args.profile}")
+    else:
+        env, figures = run(SCENARIOS, names, args.quick)
+    if args.profile:  # profiler overhead: keep these figures out of the results
+        print(summary_table(env, figures))
+        return
     path = write_results(env, figures)
     update_results_md(env, figures)
     print(summary_table(env, figures))

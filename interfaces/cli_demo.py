@@ -76,6 +76,12 @@ def demo(
             f"\n[bold]dashboard 看板[/] {url}/   [bold]API docs 文档[/] {url}/docs", highlight=False
         )
         console.print(f"[bold]admin token 管理员令牌[/] {secret}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[dim]open the dashboard once with {url}/?token=<token> (kept in a cookie), "
+            "or paste the token into its login form 首次用 ?token= 或登录表单输入令牌[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
         if no_serve:
             return
         serve_demo(app, host, port)
@@ -341,7 +347,7 @@ def create_admin_token(app: PolicyTrail) -> str:
 
 
 def serve_demo(app: PolicyTrail, host: str, port: int) -> None:
-    """The API (and the dashboard, once it is mounted) with the read models kept live."""
+    """The API and the dashboard (mounted by ``create_api``) with the read models kept live."""
     import uvicorn
 
     from interfaces.api import create_api

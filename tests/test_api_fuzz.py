@@ -24,7 +24,9 @@ from application.clock import FixedClock
 from application.settings import load_settings
 from domain.shared.time import SHANGHAI
 from interfaces.api import create_api
+from projections import registry
 from tests.api_support import BJ, auth, seed_two_branches, token
+from tests.read_model_steps import catch_up
 
 EXAMPLES_PER_OPERATION = 10
 SENT: Counter[str] = Counter()
@@ -41,6 +43,7 @@ def fuzzed_app(database) -> Iterator[PolicyTrail]:
         settings=s, database=database, clock=FixedClock(datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
     )
     seed_two_branches(app)
+    catch_up(app, *registry.names())  # the read-model GETs have tables to read
     yield app
     app.close()
     with psycopg.connect(database.url, autocommit=True) as conn:

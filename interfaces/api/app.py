@@ -18,6 +18,7 @@ from interfaces.api.permissions import PERMISSIONS
 from interfaces.api.problems import Problem, catalogue_markdown, install_problem_handlers
 from interfaces.api.routes import COMMAND_TABLES, ROUTERS
 from interfaces.api.tokens import TokenStore
+from interfaces.web import routes as web_routes
 
 
 def _version() -> str:
@@ -91,6 +92,7 @@ def create_api(
     )
     install_problem_handlers(api)
     api.router.routes.extend(_routes())
+    api.router.routes.extend(web_routes())  # the managers' dashboard at /
     _document_problems(api)
     return api
 

@@ -21,6 +21,7 @@ class Capability(StrEnum):
 
     READ = "read"  # read what the scope covers
     READ_PERSONAL_DATA = "read:personal-data"  # unmasked names, phones, IDs (RC-03)
+    VIEW_DASHBOARD = "read:dashboard"  # the managers' dashboard page (看板)
     POLICY_FACTS = "policy:facts"  # upstream facts: issue, lapse, reinstate
     RECEIPTS = "policy:receipts"  # receipt signed / registered (CB-03, CB-05)
     CHANGE_CONTACT = "policy:contact"  # contact-details change (DP-03)
@@ -56,11 +57,14 @@ class RoleGrant:
 
     @property
     def read_only(self) -> bool:
-        return self.capabilities <= {Capability.READ, Capability.READ_PERSONAL_DATA}
+        return self.capabilities <= READ_CAPABILITIES
 
 
 C = Capability
 S = ScopeKind
+
+#: capabilities that change nothing
+READ_CAPABILITIES = frozenset({C.READ, C.READ_PERSONAL_DATA, C.VIEW_DASHBOARD})
 
 #: THE permission table (权限表). Auditors and regulators read everything, change nothing.
 PERMISSIONS: dict[Role, RoleGrant] = {
@@ -105,6 +109,7 @@ PERMISSIONS: dict[Role, RoleGrant] = {
         frozenset(
             {
                 C.READ,
+                C.VIEW_DASHBOARD,
                 C.REASSIGN_POLICY,
                 C.MANAGE_AGENTS,
                 C.APPROVE_SPECIAL_CALLBACK,
@@ -118,10 +123,14 @@ PERMISSIONS: dict[Role, RoleGrant] = {
         "管理人员 manager: KPIs, approvals, allocation, planner records",
     ),
     Role.AUDITOR: RoleGrant(
-        frozenset({C.READ}), frozenset({S.ALL}), "审计 auditor: reads everything, changes nothing"
+        frozenset({C.READ, C.VIEW_DASHBOARD}),
+        frozenset({S.ALL}),
+        "审计 auditor: reads everything, changes nothing",
     ),
     Role.REGULATOR: RoleGrant(
-        frozenset({C.READ}), frozenset({S.ALL}), "监管 regulator: reads everything, changes nothing"
+        frozenset({C.READ, C.VIEW_DASHBOARD}),
+        frozenset({S.ALL}),
+        "监管 regulator: reads everything, changes nothing",
     ),
     Role.ADMIN: RoleGrant(frozenset(Capability), frozenset({S.ALL}), "管理员 admin: everything"),
 }

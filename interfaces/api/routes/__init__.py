@@ -12,9 +12,11 @@ from interfaces.api.commands import CommandRoute
 from interfaces.api.routes import (
     agents,
     allocation,
+    audit_trail,
     callbacks,
     planners,
     policies,
+    read_models,
     service_cases,
     system,
     work_orders,
@@ -32,4 +34,10 @@ COMMAND_TABLES: list[tuple[str, list[CommandRoute]]] = [
 ]
 
 #: Query routers (GET), mounted after the command routes.
-ROUTERS: list[APIRouter] = [system.router, policies.router, agents.router]
+ROUTERS: list[APIRouter] = [
+    system.router,
+    policies.router,
+    agents.router,
+    audit_trail.router,
+    read_models.router,
+]
