@@ -180,6 +180,7 @@ def run(
                 t0 = time.perf_counter()
                 got = scenarios[name](ctx)
                 figures.extend(got)
+                _save_partial(env, figures, quick)
                 progress(f"scenario {name}: {len(got)} figures in {time.perf_counter() - t0:.1f}s")
         finally:
             ctx.close()
@@ -189,10 +190,23 @@ def run(
     return env, figures
 
 
+def _save_partial(env: dict[str, Any], figures: list[Figure], quick: bool) -> None:
+    """Keep what was measured so far: a long full run that dies loses nothing done."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    payload = {
+        "environment": env | {"mode": "quick" if quick else "full", "partial": True},
+        "figures": [asdict(f) | {"ratio": f.ratio} for f in figures],
+    }
+    (RESULTS_DIR / f"partial-{'quick' if quick else 'full'}.json").write_text(
+        json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
 def write_results(env: dict[str, Any], figures: list[Figure]) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"{stamp}-{env['mode']}.json"
+    (RESULTS_DIR / f"partial-{env['mode']}.json").unlink(missing_ok=True)
     payload = {"environment": env, "figures": [asdict(f) | {"ratio": f.ratio} for f in figures]}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     return path

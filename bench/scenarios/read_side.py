@@ -11,16 +11,22 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import select
 import time
 
 from bench import bench_projections as bp
+from bench import data
 from bench.harness import BenchContext, Figure, Latencies
 from bench.raw import create_raw_table
+from domain.shared.actor import Actor
 from projections import registry
 from projections.live import ProjectionService
 from projections.rebuild import rebuild
 from projections.source import ReadSide
+
+ACTOR = Actor("bench", "system")
 
 
 def rebuild_speed(ctx: BenchContext) -> list[Figure]:
@@ -92,6 +98,7 @@ def read_your_writes(ctx: BenchContext) -> list[Figure]:
     app = ctx.fresh_app()
     bp.seed(app, 60)
     side = ReadSide.from_app(app)
+    rng, counter = random.Random(ctx.seed), itertools.count()
     figures = []
     raw = _raw_notify_latency(ctx, samples)
     for names in (["audit_trail"], ["timeliness"], registry.names()):
@@ -100,7 +107,8 @@ def read_your_writes(ctx: BenchContext) -> list[Figure]:
             for name in names:
                 assert service.wait_for(name, app.max_position(), 600)
             for _ in range(samples):
-                result = bp.toggle_rank(app, "A00000")
+                # a new policy each time: a fresh aggregate, as most commands touch
+                result = app.execute(data.issue_policy(rng, next(counter), prefix="R"), ACTOR)
                 committed = time.perf_counter()
                 assert result.position is not None
                 for name in names:
