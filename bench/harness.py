@@ -110,6 +110,7 @@ class BenchContext:
     def close(self) -> None:
         for app in self._apps:
             app.close()
+        self._apps.clear()
 
 
 def environment(database: Database) -> dict[str, Any]:
@@ -178,7 +179,10 @@ def run(
             for name in names:
                 progress(f"scenario {name} …")
                 t0 = time.perf_counter()
-                got = scenarios[name](ctx)
+                try:
+                    got = scenarios[name](ctx)
+                finally:
+                    ctx.close()  # free each scenario's connections before the next
                 figures.extend(got)
                 _save_partial(env, figures, quick)
                 progress(f"scenario {name}: {len(got)} figures in {time.perf_counter() - t0:.1f}s")

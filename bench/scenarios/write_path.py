@@ -144,8 +144,9 @@ def concurrent_writers(ctx: BenchContext) -> list[Figure]:
             percentiles_ms=hot_lat.percentiles_ms(),
             baseline_percentiles_ms=raw_lat.percentiles_ms(),
             notes=(
-                f"conflict rate {retries / hot_commands:.0%} of commands retried at least once "
-                f"({retries} retries), {refused} refused after {app.settings.command_retries} retries"
+                f"{retries} lost races retried for {hot_commands} commands "
+                f"({retries / hot_commands:.1f} per command), {refused} refused after "
+                f"{app.settings.command_retries} retries"
             ),
         )
     )

@@ -7,6 +7,8 @@ the same caller.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import Any
 
 import psycopg
 from psycopg import Connection
+from psycopg_pool import ConnectionPool
 
 from application.app import PolicyTrail
 from domain.shared.values import agent_code as normal_agent_code
@@ -90,11 +93,35 @@ class ReadContext:
     app: PolicyTrail
 
 
+_pools: weakref.WeakKeyDictionary[PolicyTrail, ConnectionPool] = weakref.WeakKeyDictionary()
+_pools_lock = threading.Lock()
+
+
+def _read_pool(app: PolicyTrail) -> ConnectionPool:
+    """A bounded pool of read-only connections per application: a connection per
+    request would exhaust the server's connections under concurrent readers."""
+    with _pools_lock:
+        pool = _pools.get(app)
+        if pool is None:
+            pool = ConnectionPool(
+                app.database.url,
+                min_size=1,
+                max_size=app.settings.pool_size,
+                kwargs={"autocommit": True, "options": "-c default_transaction_read_only=on"},
+                timeout=30,
+                name="policytrail-reads",
+                open=True,
+            )
+            _pools[app] = pool
+            weakref.finalize(app, pool.close)  # no connection outlives its application
+        return pool
+
+
 @contextmanager
 def reading(app: PolicyTrail) -> Iterator[ReadContext]:
     """A read-only connection for one request (autocommit: each query sees the latest
     committed state); a read model that is not built yet answers 503."""
-    with app.database.connect(autocommit=True, options="-c default_transaction_read_only=on") as conn:
+    with _read_pool(app).connection() as conn:
         try:
             yield ReadContext(conn=conn, schema=app.settings.read_schema, now=app.clock.now(), app=app)
         except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
