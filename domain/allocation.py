@@ -302,7 +302,7 @@ class AllocationRound(TrailAggregate):
         rule_ids: list[str]
 
         def apply(self, rnd: AllocationRound) -> None:
-            pass
+            """A recorded decision that changes no state of the round (kept for auditors)."""
 
     class QuotasComputed(TrailAggregate.Event):
         """人均可分配件数 CR-01 quotas: inputs, targets, per-planner quotas, remainder rule."""

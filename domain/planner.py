@@ -225,7 +225,7 @@ class Planner(TrailAggregate):
         rule_id: str
 
         def apply(self, planner: Planner) -> None:
-            pass
+            """Recorded fact only: the bar it causes is its own event (AllocationBarred)."""
 
     class AllocationBarred(TrailAggregate.Event):
         """取消资源配发 No customer resources for the months the bar covers (SC-02/PS-03)."""

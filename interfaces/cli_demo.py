@@ -269,22 +269,8 @@ def summary_rows(app: PolicyTrail, month: str, as_of: datetime) -> list[KpiRow]:
             row.policies += r.policies
             row.service_cases += r.service_cases
     ordered = [rows[k] for k in sorted(rows, key=lambda k: (k[0], k[1] == "", k[1]))]
-    total = KpiRow("合计", "")
-    for r in ordered:
-        if r.channel:
-            continue
-        for name in (
-            "policies",
-            "callbacks_due",
-            "successful",
-            "successful_in_cooling_off",
-            "work_orders_open",
-            "work_orders_closed",
-            "work_orders_overdue",
-            "service_cases",
-        ):
-            setattr(total, name, getattr(total, name) + getattr(r, name))
-    return [*ordered, total]
+    # branch subtotal rows (no channel) add up to the grand total
+    return [*ordered, KpiRow.total_of([r for r in ordered if not r.channel], "合计")]
 
 
 def print_summary(app: PolicyTrail, plan: Plan) -> None:

@@ -11,15 +11,50 @@ any cutting of the log into batches gives the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from psycopg import Cursor
 from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.json import Jsonb
 
+from projections.base import Envelope, Projection
+
 Row = dict[str, Any]
+
+
+def event_name(topic: str) -> str:
+    """ "domain.policy:Policy.Issued" → "Policy.Issued"."""
+    return topic.rpartition(":")[2]
+
+
+class EventTableProjection(Projection):
+    """A read model driven by a table of handlers keyed by event name.
+
+    Only the events in ``handlers`` are decoded, and they are decoded in the reader
+    thread (``prepare``), overlapping the database's work on the previous batch.
+    """
+
+    handlers: ClassVar[Mapping[str, Any]]
+
+    def handles(self, topic: str) -> bool:
+        return event_name(topic) in self.handlers
+
+    def prepare(self, envelope: Envelope) -> Any:
+        return envelope.event
+
+
+def later_event_ids(batch: Sequence[Envelope], aggregates: Iterable[str]) -> dict[str, set[uuid.UUID]]:
+    """Per aggregate type, the ids whose rows a batch will update (events after the
+    creating one): the keys to prefetch with one SELECT per table."""
+    ids: dict[str, set[uuid.UUID]] = {a: set() for a in aggregates}
+    for env in batch:
+        aggregate = event_name(env.topic).partition(".")[0]
+        if env.event.originator_version > 1 and aggregate in ids:
+            ids[aggregate].add(env.event.originator_id)
+    return ids
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
 from psycopg import Cursor
@@ -28,10 +27,9 @@ from domain.planner import Planner
 from domain.planner_score import month_of
 from domain.shared.time import business_date
 from domain.work_order import WorkOrder, WorkOrderState
-from projections.base import Envelope, Projection
+from projections.base import Envelope
 from projections.registry import register
-from projections.rows import RowCache, TableSpec
-from projections.timeliness import event_name
+from projections.rows import EventTableProjection, RowCache, TableSpec, event_name, later_event_ids
 
 CALLBACKS = TableSpec(
     "scorecard_callbacks",
@@ -115,10 +113,6 @@ PENALTIES = TableSpec(
 )
 
 
-def month_key(day: date) -> str:
-    return month_of(day)
-
-
 class Caches:
     def __init__(self, cur: Cursor[Any], schema: str) -> None:
         self.callbacks = RowCache(cur, schema, CALLBACKS)
@@ -146,7 +140,7 @@ def _callback_opened(c: Caches, env: Envelope) -> None:
             "channel": e.channel,
             "product_type": e.product_type,
             "agent_code": e.agent_code,
-            "month": month_key(e.receipt_registered_on),
+            "month": month_of(e.receipt_registered_on),
             "registered_on": e.receipt_registered_on,
             "cooling_off_end": e.cooling_off_end,
             "excluded": False,
@@ -218,7 +212,7 @@ def _work_order_created(c: Caches, env: Envelope) -> None:
             "agent_code": e.agent_code,
             "created_at": e.occurred_at,
             "deadline_at": e.deadline_at,
-            "month": month_key(business_date(e.deadline_at)),
+            "month": month_of(business_date(e.deadline_at)),
             "warning_lead_days": e.warning_lead_days,
             "state": WorkOrderState.OPEN.value,
             "closed_at": None,
@@ -313,8 +307,9 @@ HANDLERS: dict[str, Handler] = {
 
 
 @register
-class Scorecards(Projection):
+class Scorecards(EventTableProjection):
     name = "scorecards"
+    handlers = HANDLERS
     version = 1
     title = "考核指标 scorecards"
     tables = (
@@ -396,20 +391,9 @@ class Scorecards(Projection):
         "CREATE INDEX scorecard_penalties_agent ON {schema}.scorecard_planner_penalties (agent_code, month)",
     )
 
-    def handles(self, topic: str) -> bool:
-        return event_name(topic) in HANDLERS
-
-    def prepare(self, envelope: Envelope) -> Any:
-        # decode in the reader thread, overlapping the database's work on the last batch
-        return envelope.event
-
     def apply(self, cur: Cursor[Any], schema: str, batch: Sequence[Envelope]) -> None:
         c = Caches(cur, schema)
-        ids: dict[str, set[uuid.UUID]] = {"Callback": set(), "WorkOrder": set(), "Planner": set()}
-        for env in batch:
-            aggregate = event_name(env.topic).partition(".")[0]
-            if env.event.originator_version > 1 and aggregate in ids:
-                ids[aggregate].add(env.event.originator_id)
+        ids = later_event_ids(batch, ("Callback", "WorkOrder", "Planner"))
         c.callbacks.prefetch(ids["Callback"])
         c.work_orders.prefetch(ids["WorkOrder"])
         c.planners.prefetch(ids["Planner"])

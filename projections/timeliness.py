@@ -32,9 +32,9 @@ from domain.service_case import ServiceCase, ServiceClass
 from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date, end_of_day, start_of_day
 from domain.work_order import WorkOrder
-from projections.base import Envelope, Projection
+from projections.base import Envelope
 from projections.registry import register
-from projections.rows import Row, RowCache, TableSpec
+from projections.rows import EventTableProjection, Row, RowCache, TableSpec, event_name
 
 
 class ObligationKind(LabelledEnum):
@@ -282,19 +282,24 @@ def _policy_cancelled(t: Tables, e: Policy.CancelledInCoolingOff) -> None:
 
 
 # ----- callbacks: CB-03 -------------------------------------------------------------------
-def _cb03(e: Any) -> tuple[str]:
-    return (obligation_id("CB-03", e.originator_id),)
-
-
-@on("Callback.Opened")
-def _callback_opened(t: Tables, e: Callback.Opened) -> None:
-    subject = {
+def _policy_subject(e: Any) -> Row:
+    """The reporting dimensions that callback and work-order events carry themselves."""
+    return {
         "policy_number": e.policy_number,
         "branch": e.branch,
         "channel": e.channel,
         "product_type": e.product_type,
         "agent_code": e.agent_code,
     }
+
+
+def _cb03(e: Any) -> tuple[str]:
+    return (obligation_id("CB-03", e.originator_id),)
+
+
+@on("Callback.Opened")
+def _callback_opened(t: Tables, e: Callback.Opened) -> None:
+    subject = _policy_subject(e)
     t.obligations.put(
         new_obligation(
             _cb03(e)[0],
@@ -327,13 +332,7 @@ def _pc02(e: Any) -> tuple[str]:
 
 @on("WorkOrder.Created")
 def _work_order_created(t: Tables, e: WorkOrder.Created) -> None:
-    subject = {
-        "policy_number": e.policy_number,
-        "branch": e.branch,
-        "channel": e.channel,
-        "product_type": e.product_type,
-        "agent_code": e.agent_code,
-    }
+    subject = _policy_subject(e)
     t.obligations.put(
         new_obligation(
             _pc02(e)[0],
@@ -506,14 +505,10 @@ on("ServiceCase.Closed", subject_obligations=_own)(_case_ended)
 
 
 # ----- the projection ---------------------------------------------------------------------
-def event_name(topic: str) -> str:
-    """ "domain.policy:Policy.Issued" → "Policy.Issued"."""
-    return topic.rpartition(":")[2]
-
-
 @register
-class Timeliness(Projection):
+class Timeliness(EventTableProjection):
     name = "timeliness"
+    handlers = HANDLERS
     version = 1
     title = "时效 timeliness"
     tables = ("timeliness", "timeliness_subjects")
@@ -558,13 +553,6 @@ class Timeliness(Projection):
         "CREATE INDEX timeliness_agent ON {schema}.timeliness (agent_code, due_at)",
         "CREATE INDEX timeliness_policy ON {schema}.timeliness (policy_number)",
     )
-
-    def handles(self, topic: str) -> bool:
-        return event_name(topic) in HANDLERS
-
-    def prepare(self, envelope: Envelope) -> Any:
-        # decode in the reader thread, overlapping the database's work on the last batch
-        return envelope.event
 
     def apply(self, cur: Cursor[Any], schema: str, batch: Sequence[Envelope]) -> None:
         t = Tables(RowCache(cur, schema, SUBJECTS), RowCache(cur, schema, OBLIGATIONS))

@@ -14,7 +14,6 @@ when read (``projections.queries.worklists``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,10 +22,9 @@ from psycopg import Cursor
 from domain.callback import Callback, CallbackStatus, CallResult, SpecialStatus
 from domain.service_case import CaseStatus, ServiceCase, ServiceClass
 from domain.work_order import WorkOrder
-from projections.base import Envelope, Projection
+from projections.base import Envelope
 from projections.registry import register
-from projections.rows import Row, RowCache, TableSpec
-from projections.timeliness import event_name
+from projections.rows import EventTableProjection, Row, RowCache, TableSpec, event_name, later_event_ids
 
 CALLBACKS = TableSpec(
     "worklist_callbacks",
@@ -348,8 +346,9 @@ HANDLERS: dict[str, Handler] = {
 
 
 @register
-class Worklists(Projection):
+class Worklists(EventTableProjection):
     name = "worklists"
+    handlers = HANDLERS
     version = 1
     title = "工作队列 worklists"
     tables = ("worklist_callbacks", "worklist_work_orders", "worklist_service_cases")
@@ -421,20 +420,9 @@ class Worklists(Projection):
         "CREATE INDEX worklist_cases_branch ON {schema}.worklist_service_cases (branch)",
     )
 
-    def handles(self, topic: str) -> bool:
-        return event_name(topic) in HANDLERS
-
-    def prepare(self, envelope: Envelope) -> Any:
-        # decode in the reader thread, overlapping the database's work on the last batch
-        return envelope.event
-
     def apply(self, cur: Cursor[Any], schema: str, batch: Sequence[Envelope]) -> None:
         c = Caches(cur, schema)
-        later: dict[str, set[uuid.UUID]] = {"Callback": set(), "WorkOrder": set(), "ServiceCase": set()}
-        for env in batch:
-            aggregate = event_name(env.topic).partition(".")[0]
-            if env.event.originator_version > 1:
-                later[aggregate].add(env.event.originator_id)
+        later = later_event_ids(batch, ("Callback", "WorkOrder", "ServiceCase"))
         c.callbacks.prefetch(later["Callback"])
         c.work_orders.prefetch(later["WorkOrder"])
         c.cases.prefetch(later["ServiceCase"])

@@ -15,7 +15,7 @@ types it needs from the notification log. Definitions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -64,6 +64,15 @@ class KpiRow:
     @property
     def success_rate_in_cooling_off(self) -> float | None:
         return self.successful_in_cooling_off / self.callbacks_due if self.callbacks_due else None
+
+    @classmethod
+    def total_of(cls, rows: list[KpiRow], label: str) -> KpiRow:
+        """A totals row: every count summed over ``rows``."""
+        total = cls(label, "")
+        for f in fields(cls):
+            if f.type in (int, "int"):
+                setattr(total, f.name, sum(getattr(r, f.name) for r in rows))
+        return total
 
 
 @dataclass
@@ -152,17 +161,4 @@ def kpi_summary(app: PolicyTrail, as_of: datetime, page: int = 5000) -> list[Kpi
     for key in tally.cases:
         row(key).service_cases += 1
     ordered = [rows[k] for k in sorted(rows)]
-    total = KpiRow("合计 total", "")
-    for r in ordered:
-        for name in (
-            "policies",
-            "callbacks_due",
-            "successful",
-            "successful_in_cooling_off",
-            "work_orders_open",
-            "work_orders_closed",
-            "work_orders_overdue",
-            "service_cases",
-        ):
-            setattr(total, name, getattr(total, name) + getattr(r, name))
-    return [*ordered, total]
+    return [*ordered, KpiRow.total_of(ordered, "合计 total")]
