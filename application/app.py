@@ -13,16 +13,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.cryptography import AESCipher
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 import application.handlers  # noqa: F401  (registers every handler and reaction)
+from application.batch import BatchExecution
 from application.calendar import ChineseWorkingDayCalendar
 from application.clock import Clock, SystemClock
 from application.database import Database, resolve_database
@@ -78,7 +80,8 @@ class PolicyTrail(Application):
         self.cipher_key = resolve_cipher_key(self.settings)
         _prepare_store(self.database, self.settings.events_schema, self.cipher_key)
         #: lost optimistic-concurrency races (retried) and commands refused after retries
-        self.stats = {"conflict_retries": 0, "conflicts": 0}
+        #: and batches stored one by one instead because another writer came first
+        self.stats = {"conflict_retries": 0, "conflicts": 0, "batch_fallbacks": 0}
         if self.settings.snapshot_interval:
             # Snapshots speed up loading long-lived aggregates; they are a cache, never the
             # record. Enabled for the aggregates whose state is plain value objects.
@@ -141,7 +144,7 @@ class PolicyTrail(Application):
             raise InvalidInput(f"unknown command {type(command).__name__}", "未知命令")
         stored = self.trail_recorder.get_command(command.command_id)
         if stored is not None:
-            return self._answer_duplicate(command, stored)
+            return self.answer_duplicate(command, stored)
         ctx = Context(
             occurred_at=command.business_time(self.clock.now()),
             actor=actor,
@@ -158,24 +161,23 @@ class PolicyTrail(Application):
                 # looked (then this refusal is only its echo): answer as a repeat.
                 stored = self.trail_recorder.get_command(command.command_id)
                 if stored is not None:
-                    return self._answer_duplicate(command, stored)
+                    return self.answer_duplicate(command, stored)
                 raise
             touched = uow.aggregates()
             if not touched:
                 # Nothing changed (e.g. a repeat of an already-recorded fact).
-                return CommandResult(command.command_id, command.command_type, [], result)
+                return self.result_of(command, [], result)
             record = CommandRecord(command.command_id, command.command_type, result)
             try:
                 recordings = self.save(*touched, command=record)
             except IntegrityError:
                 stored = self.trail_recorder.get_command(command.command_id)
                 if stored is not None:
-                    return self._answer_duplicate(command, stored)
+                    return self.answer_duplicate(command, stored)
                 log.debug("command %s lost a race (attempt %d)", command.command_id, attempt + 1)
                 self.stats["conflict_retries"] += 1
                 continue
-            positions = [r.notification.id for r in recordings]
-            return CommandResult(command.command_id, command.command_type, positions, result)
+            return self.result_of(command, [r.notification.id for r in recordings], result)
         self.stats["conflicts"] += 1
         raise ConcurrencyConflict(
             f"{command.command_type} kept conflicting with concurrent changes after "
@@ -183,8 +185,25 @@ class PolicyTrail(Application):
             f"{command.command_type} 在 {retries + 1} 次尝试后仍与并发修改冲突，请重试",
         )
 
+    def execute_many(self, commands: Sequence[Command], actor: Actor) -> list[CommandResult | Exception]:
+        """Each command's answer (or refusal) as ``execute`` would give it, in order,
+        stored a batch per transaction (``application/batch.py``). A failure of the
+        database itself is raised; refusals are returned in the command's place."""
+        return BatchExecution(self, actor).run(commands)
+
+    def record_batch(self, processing: ProcessingEvent[Any]) -> list[Recording[Any]]:
+        """Store a batch's collected events (and its command-log rows) in one transaction."""
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
+
     @staticmethod
-    def _answer_duplicate(command: Command, stored: Any) -> CommandResult:
+    def result_of(command: Command, positions: list[int], result: dict[str, Any]) -> CommandResult:
+        return CommandResult(command.command_id, command.command_type, positions, result)
+
+    @staticmethod
+    def answer_duplicate(command: Command, stored: Any) -> CommandResult:
         if stored.command_type != command.command_type:
             raise CommandIdReused(
                 f"command id {command.command_id} was already used for {stored.command_type}",

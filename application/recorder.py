@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -70,6 +70,10 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
             "SELECT command_id, command_type, result, first_position, last_position "
             "FROM {schema}.{table} WHERE command_id = %s"
         ).format(schema=schema, table=table)
+        self._select_commands_sql = SQL(
+            "SELECT command_id, command_type, result, first_position, last_position "
+            "FROM {schema}.{table} WHERE command_id = ANY(%s)"
+        ).format(schema=schema, table=table)
 
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
         # As the library does, but without server-side preparation (see __init__).
@@ -83,18 +87,29 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         # command-log insert (same command id) is the only error left in the pipeline
         # and surfaces as a clean IntegrityError at commit.
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if not ids:
+            return ids
+        rows: list[tuple[CommandRecord, int, int]] = []
         command: CommandRecord | None = kwargs.get("command")
-        if command is not None and ids:
+        if command is not None:
+            rows.append((command, min(ids), max(ids)))
+        batch: Sequence[tuple[CommandRecord, int]] | None = kwargs.get("commands")
+        if batch:
+            rows.extend(_positions_of_batch(batch, ids))
+        if rows:
             with curs.connection.cursor() as c2:
-                c2.execute(
+                c2.executemany(
                     self._insert_command_sql,
-                    (
-                        command.command_id,
-                        command.command_type,
-                        json.dumps(command.result, ensure_ascii=False),
-                        min(ids),
-                        max(ids),
-                    ),
+                    [
+                        (
+                            record.command_id,
+                            record.command_type,
+                            json.dumps(record.result, ensure_ascii=False),
+                            first,
+                            last,
+                        )
+                        for record, first, last in rows
+                    ],
                 )
         return ids
 
@@ -102,12 +117,41 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._select_command_sql, (command_id,))
             row = curs.fetchone()
-        if row is None:
-            return None
-        return StoredCommand(
-            command_id=row["command_id"],
-            command_type=row["command_type"],
-            result=row["result"],
-            first_position=row["first_position"],
-            last_position=row["last_position"],
-        )
+        return None if row is None else _stored_command(row)
+
+    def get_commands(self, command_ids: Sequence[str]) -> dict[str, StoredCommand]:
+        """The stored ones among many command ids, in one round trip."""
+        if not command_ids:
+            return {}
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_commands_sql, (list(command_ids),))
+            return {row["command_id"]: _stored_command(row) for row in curs.fetchall()}
+
+
+def _stored_command(row: DictRow) -> StoredCommand:
+    return StoredCommand(
+        command_id=row["command_id"],
+        command_type=row["command_type"],
+        result=row["result"],
+        first_position=row["first_position"],
+        last_position=row["last_position"],
+    )
+
+
+def _positions_of_batch(
+    batch: Sequence[tuple[CommandRecord, int]], ids: Sequence[int]
+) -> list[tuple[CommandRecord, int, int]]:
+    """First and last position of each command of a batch, from the ids of its events.
+
+    The events were inserted in command order under the table lock, so their ids are
+    consecutive and in that order; anything else would mislabel positions, so refuse it.
+    """
+    if list(ids) != list(range(ids[0], ids[0] + len(ids))):
+        raise ProgrammingError(f"batch notification ids are not consecutive: {ids[0]}..{ids[-1]}")
+    if sum(n for _, n in batch) != len(ids):
+        raise ProgrammingError(f"batch of {len(ids)} events does not match its commands")
+    rows, first = [], ids[0]
+    for record, n in batch:
+        rows.append((record, first, first + n - 1))
+        first += n
+    return rows

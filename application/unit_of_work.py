@@ -66,10 +66,17 @@ registry = Registry()
 MAX_REACTION_ROUNDS = 20
 
 
+#: Aggregates already loaded (or known absent: ``None``) by earlier commands of a batch.
+AggregateCache = dict[UUID, TrailAggregate | None]
+
+
 class UnitOfWork:
-    def __init__(self, app: PolicyTrail, ctx: Context) -> None:
+    def __init__(self, app: PolicyTrail, ctx: Context, cache: AggregateCache | None = None) -> None:
         self.app = app
         self.ctx = ctx
+        # A batch (application/batch.py) shares its cache between its commands' units of
+        # work; a command on its own loads everything fresh.
+        self._cache = cache
         self._touched: dict[UUID, TrailAggregate] = {}
         self._reacted: set[int] = set()
 
@@ -88,12 +95,19 @@ class UnitOfWork:
         return self.ctx.occurred_at
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        agg: TrailAggregate | None
         if aggregate_id in self._touched:
             agg = self._touched[aggregate_id]
+        elif self._cache is not None and aggregate_id in self._cache:
+            agg = self._cache[aggregate_id]
+            if agg is None:
+                return None
         else:
             try:
                 agg = self.app.repository.get(aggregate_id)
             except AggregateNotFoundError:
+                if self._cache is not None:
+                    self._cache[aggregate_id] = None
                 return None
         if not isinstance(agg, cls):
             return None
@@ -130,3 +144,7 @@ class UnitOfWork:
 
     def aggregates(self) -> list[TrailAggregate]:
         return [agg for agg in self._touched.values() if agg.pending_events]
+
+    def loaded(self) -> dict[UUID, TrailAggregate]:
+        """Every aggregate this unit of work found or added (changed or not)."""
+        return dict(self._touched)

@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interfaces.cli import console, err_console, fail, handle_errors, open_app
-from interfaces.importer import Rejection, import_file
+from interfaces.importer import DEFAULT_BATCH_SIZE, Rejection, import_file
 
 #: rejected lines printed on the terminal; the rest only go to --rejects
 PRINTED_REJECTIONS = 50
@@ -29,6 +29,13 @@ def import_command(
     file: Path = typer.Argument(..., help="JSON Lines file, one command per line"),
     rejects: Path | None = typer.Option(
         None, "--rejects", help="write rejected lines (with line number and reason) to this file"
+    ),
+    batch_size: int = typer.Option(
+        DEFAULT_BATCH_SIZE,
+        "--batch-size",
+        min=1,
+        max=10_000,
+        help="lines stored per transaction (each line still succeeds or fails on its own)",
     ),
 ) -> None:
     """导入 Import upstream facts (JSON Lines, one command per line); re-importing changes nothing.
@@ -81,7 +88,7 @@ def import_command(
                 }
                 rejects_out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-        summary = import_file(app, file, on_rejected=on_rejected, on_line=on_line)
+        summary = import_file(app, file, on_rejected=on_rejected, on_line=on_line, batch_size=batch_size)
 
     if printed > PRINTED_REJECTIONS:
         more = printed - PRINTED_REJECTIONS

@@ -132,19 +132,26 @@ def test_bytes_that_are_not_utf8_reject_only_their_line(app):
     assert "not UTF-8" in rejected[0].reason
 
 
-def test_lines_are_read_one_at_a_time(app):
-    """Streaming: the next line is read only after the previous one was executed."""
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_lines_are_read_one_batch_at_a_time(app, batch_size):
+    """Streaming: at most one batch is read ahead of what was executed."""
     handled: list[int] = []
     read = 0
 
     def lines():
         nonlocal read
         for line in sample_lines():
-            assert len(handled) == read  # nothing read ahead, nothing kept
+            assert read - len(handled) < batch_size  # nothing more read ahead, nothing kept
             read += 1
             yield line.encode()
 
-    import_lines(app, lines(), Actor.system("t"), on_line=lambda n, size: handled.append(n))
+    import_lines(
+        app,
+        lines(),
+        Actor.system("t"),
+        on_line=lambda n, size: handled.append(n),
+        batch_size=batch_size,
+    )
     assert handled == list(range(1, len(sample_lines()) + 1))
 
 
