@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import IO
 
 from application.agents import RegisterAgent
 from application.policies import IssuePolicy, PersonIn, RegisterReceipt
@@ -70,3 +73,30 @@ def register_agent(i: int) -> RegisterAgent:
         phone=f"137{i:08d}",
         joined_on=date(2020, 1, 1),
     )
+
+
+def _line(out: IO[str], line_id: str, type_: str, occurred_at: str, command: object) -> None:
+    payload = command.model_dump(mode="json", exclude={"command_id", "occurred_at"})  # type: ignore[attr-defined]
+    envelope = {"line_id": line_id, "type": type_, "occurred_at": occurred_at, "data": payload}
+    out.write(json.dumps(envelope, ensure_ascii=False) + "\n")
+
+
+def write_import_file(
+    path: Path, policies: int, seed: int, *, prefix: str = "I", agents: int = 0, start: int = 0
+) -> int:
+    """A JSON Lines import file (docs/import-format.md): ``agents`` agents registered,
+    then per policy (numbers ``start`` on) its issue (2026-03-01) and its receipt
+    registration (2026-03-04), which opens its callback. Returns the number of lines."""
+    rng = random.Random(seed + start)
+    lines = 0
+    with path.open("w", encoding="utf-8") as out:
+        for a in range(agents):
+            _line(out, f"agent-{a}", "RegisterAgent", "2020-01-01T09:00:00+08:00", register_agent(a))
+            lines += 1
+        for i in range(start, start + policies):
+            issue = issue_policy(rng, i, prefix=prefix, agents=max(agents, 60))
+            _line(out, f"issue-{prefix}-{i}", "IssuePolicy", "2026-03-01T09:00:00+08:00", issue)
+            receipt = register_receipt(i, prefix=prefix)
+            _line(out, f"receipt-{prefix}-{i}", "RegisterReceipt", "2026-03-04T16:00:00+08:00", receipt)
+            lines += 2
+    return lines

@@ -224,16 +224,25 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return f"{value:,.2f}{unit}"
 
 
-def summary_table(env: dict[str, Any], figures: list[Figure]) -> str:
-    pg = env["postgres"]
-    lines = [
+def _run_line(env: dict[str, Any]) -> str:
+    return (
         f"Run: {env['when']} · {env['mode']} mode · {env['duration_s']} s · seed {env['seed']} · "
-        f"commit {env['git_commit'] or '?'}",
+        f"commit {env['git_commit'] or '?'}"
+    )
+
+
+def _machine_line(env: dict[str, Any]) -> str:
+    pg = env["postgres"]
+    return (
         f"Machine: {env['cpus']} CPUs, Python {env['python']}, PostgreSQL {pg['server_version']} "
         f"({env['database']}; fsync={pg['fsync']}, synchronous_commit={pg['synchronous_commit']}, "
         f"shared_buffers={pg['shared_buffers']}); "
-        + ", ".join(f"{k} {v}" for k, v in env["libraries"].items()),
-        "",
+        + ", ".join(f"{k} {v}" for k, v in env["libraries"].items())
+    )
+
+
+def _table(figures: list[Figure]) -> list[str]:
+    lines = [
         "| scenario | figure | PolicyTrail | raw PostgreSQL baseline | ratio (ours ÷ raw) "
         "| p50 / p95 / p99 ms (ours) | p50 / p99 ms (raw) |",
         "|---|---|---|---|---|---|---|",
@@ -251,14 +260,61 @@ def summary_table(env: dict[str, Any], figures: list[Figure]) -> str:
     notes = [f"- {f.scenario} / {f.name}: {f.notes}" for f in figures if f.notes]
     if notes:
         lines += ["", "Notes:", *notes]
-    return "\n".join(lines)
+    return lines
+
+
+def summary_table(env: dict[str, Any], figures: list[Figure]) -> str:
+    return "\n".join([_run_line(env), _machine_line(env), "", *_table(figures)])
+
+
+def _scenario_order(label: str) -> tuple[int, str]:
+    number = label.split(" ", 1)[0]
+    return (int(number), label) if number.isdigit() else (10**6, label)
+
+
+def merged_section(mode: str, results_dir: Path = RESULTS_DIR) -> str:
+    """The newest figures of every scenario over this mode's result files.
+
+    A run of some scenarios (``policytrail bench http``) replaces only those
+    scenarios' rows; the others keep the run that measured them, and the section
+    names every run it draws on (time, commit, which scenarios).
+    """
+    newest: dict[str, tuple[int, list[Figure]]] = {}
+    runs: list[dict[str, Any]] = []
+    for path in sorted(results_dir.glob(f"*-{mode}.json")):
+        if path.name.startswith("partial-"):
+            continue
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        env = payload["environment"]
+        figures = [Figure(**{k: v for k, v in raw.items() if k != "ratio"}) for raw in payload["figures"]]
+        by_scenario: dict[str, list[Figure]] = {}
+        for f in figures:
+            by_scenario.setdefault(f.scenario, []).append(f)
+        for scenario, group in by_scenario.items():
+            newest[scenario] = (len(runs), group)
+        runs.append(env)
+    if not runs:
+        return "(not run yet)"
+    ordered = sorted(newest.items(), key=lambda kv: _scenario_order(kv[0]))
+    used: dict[int, list[str]] = {}
+    for scenario, (run_index, _) in ordered:
+        used.setdefault(run_index, []).append(scenario.split(" ", 1)[0])
+    header = [
+        f"{_run_line(runs[i])} · scenarios {', '.join(scenarios)}" for i, scenarios in sorted(used.items())
+    ]
+    figures = [
+        f for _, (_, group) in sorted(newest.items(), key=lambda kv: _scenario_order(kv[0])) for f in group
+    ]
+    return "\n".join([*header, _machine_line(runs[max(used)]), "", *_table(figures)])
 
 
 def update_results_md(env: dict[str, Any], figures: list[Figure]) -> None:
-    """Replace the section of this mode (quick/full) in RESULTS.md, keep the rest."""
-    marker_start = f"<!-- {env['mode']}:start -->"
-    marker_end = f"<!-- {env['mode']}:end -->"
-    block = f"{marker_start}\n{summary_table(env, figures)}\n{marker_end}"
+    """Rewrite the section of this mode (quick/full) in RESULTS.md from the result
+    files (the newest figures of each scenario), keep the rest of the page."""
+    mode = env["mode"]
+    marker_start = f"<!-- {mode}:start -->"
+    marker_end = f"<!-- {mode}:end -->"
+    block = f"{marker_start}\n{merged_section(mode)}\n{marker_end}"
     text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else _RESULTS_TEMPLATE
     if marker_start in text and marker_end in text:
         before = text.split(marker_start)[0]
