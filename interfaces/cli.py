@@ -137,7 +137,8 @@ def _register_subcommands() -> None:
     cli_demo.register(cli)
 
 
-_register_subcommands()
+if __name__ != "__main__":  # run as a script, the real module registers (below)
+    _register_subcommands()
 
 
 def main() -> None:
@@ -149,4 +150,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # ``python -m interfaces.cli``: this file runs as __main__, while the sub-command
+    # modules import ``interfaces.cli``; use that one module, fully registered.
+    from interfaces.cli import main as registered_main
+
+    registered_main()

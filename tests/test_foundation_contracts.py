@@ -158,3 +158,12 @@ def test_cli_reports_an_unreachable_database_in_one_line(monkeypatch):
     result = CliRunner().invoke(cli, ["db"])
     assert result.exit_code == 2
     assert "cannot connect" in result.output
+
+
+def test_the_cli_also_runs_as_a_module():
+    """``python -m interfaces.cli`` is the console script (every sub-command registered)."""
+    command = [sys.executable, "-m", "interfaces.cli", "--help"]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    for command in ("import", "projections", "serve", "bench", "demo", "token", "tick"):
+        assert command in run.stdout
