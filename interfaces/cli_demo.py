@@ -324,11 +324,20 @@ def print_summary(app: PolicyTrail, plan: Plan) -> None:
 
 
 # ----- serving ------------------------------------------------------------------------------------
+DEMO_TOKEN_NAME = "demo-admin"
+
+
 def create_admin_token(app: PolicyTrail) -> str:
     from interfaces.api.permissions import Scope
     from interfaces.api.tokens import TokenStore
 
-    issued = TokenStore.for_app(app).create("admin", Scope.parse("all"), name="demo-admin", created_by="demo")
+    store = TokenStore.for_app(app)
+    # One demo token at a time: the secret is shown once per run, so the token of an
+    # earlier run is revoked rather than left valid and forgotten.
+    for earlier in store.list():
+        if earlier.active and earlier.created_by == "demo" and earlier.name == DEMO_TOKEN_NAME:
+            store.revoke(earlier.token_id)
+    issued = store.create("admin", Scope.parse("all"), name=DEMO_TOKEN_NAME, created_by="demo")
     return issued.secret
 
 

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from interfaces.api.permissions import Scope
+from interfaces.api.tokens import TokenStore
 from interfaces.cli import cli
-from interfaces.cli_demo import DEMO_EVENTS_SCHEMA, DEMO_READ_SCHEMA
+from interfaces.cli_demo import DEMO_EVENTS_SCHEMA, DEMO_READ_SCHEMA, create_admin_token
 
 
 @pytest.fixture
@@ -52,3 +54,15 @@ def test_demo_refuses_bad_options_in_one_line(env):
     result = CliRunner().invoke(cli, ["demo", "--month", "2026/10", "--no-serve"], env=env)
     assert result.exit_code == 1
     assert "YYYY-MM" in result.output and "Traceback" not in result.output
+
+
+def test_each_demo_run_revokes_the_previous_demo_token(app):
+    store = TokenStore.for_app(app)
+    other = store.create("auditor", Scope.parse("all"), name="someone-else")
+    first = create_admin_token(app)
+    second = create_admin_token(app)
+    assert store.authenticate(first) is None
+    assert store.authenticate(second) is not None
+    assert store.authenticate(other.secret) is not None  # other tokens are left alone
+    active_demo = [t for t in store.list() if t.active and t.created_by == "demo"]
+    assert len(active_demo) == 1
