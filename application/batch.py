@@ -21,6 +21,10 @@ How each answer stays what ``execute`` would have said:
   which retries lost races as usual;
 - a failure of the database itself (connection lost) stops the batch: what earlier
   batches stored stays stored, nothing of this one is, and running it again is safe.
+
+After each batch the planner statistics of the event store are refreshed when the
+tables grew a lot (``keep_statistics_fresh``): a bulk load must not depend on
+autovacuum, which may be off or keep giving way to the writers' table lock.
 """
 
 from __future__ import annotations
@@ -99,6 +103,7 @@ class BatchExecution:
                 self._flush(outcomes)
                 outcomes[index] = self._alone(command)
         self._flush(outcomes)
+        self.app.trail_recorder.keep_statistics_fresh()
         assert all(o is not None for o in outcomes)
         return outcomes  # type: ignore[return-value]
 

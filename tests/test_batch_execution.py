@@ -8,6 +8,7 @@ transactions. Checked against the one-by-one path on a second schema.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -201,3 +202,36 @@ def test_when_another_writer_changes_an_aggregate_first_the_batch_runs_one_by_on
     assert not isinstance(answer, Exception)
     signed = [e for name, e in stored_history(app) if name.endswith("ReceiptSigned")]
     assert len(signed) == 1
+
+
+def test_write_side_connections_never_plan_point_lookups_with_jit_or_parallel_workers(app):
+    with app.recorder.datastore.get_connection() as conn:
+        assert conn.execute("SHOW jit").fetchone()["jit"] == "off"
+        workers = conn.execute("SHOW max_parallel_workers_per_gather").fetchone()
+        assert workers["max_parallel_workers_per_gather"] == "0"
+        assert conn.prepare_threshold is None
+
+
+def test_batches_refresh_the_planner_statistics_of_a_fast_growing_store(app):
+    """Autovacuum may be off (or keep yielding to the writers' lock): bulk paths ANALYZE."""
+    lines = [text.encode() for text in sample_lines()]
+    import_lines(app, lines, ACTOR, batch_size=500)
+    schema = app.settings.events_schema
+
+    def last_analyze() -> object:
+        with app.database.connect() as conn:
+            return conn.execute(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE schemaname = %s AND relname = %s",
+                (schema, app.trail_recorder.events_table_name),
+            ).fetchone()[0]
+
+    # the store grew by far less than the default threshold: nothing analysed yet
+    assert app.trail_recorder.keep_statistics_fresh() == []
+    assert last_analyze() is None
+    for _ in range(50):  # the server publishes table statistics within about a second
+        analysed = app.trail_recorder.keep_statistics_fresh(min_changes=10, fraction=0.1)
+        if analysed:
+            break
+        time.sleep(0.1)
+    assert app.trail_recorder.events_table_name in analysed
+    assert last_analyze() is not None
