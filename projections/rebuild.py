@@ -26,6 +26,7 @@ from projections.base import Projection
 from projections.errors import ProjectionError
 from projections.runtime import BatchRunner, ProgressCallback, Target, connect
 from projections.source import ReadSide
+from projections.statistics import analyze
 from projections.tracking import PositionRow, Positions, build_key, build_schema, lock_ids
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ def rebuild(
                 for statement in projection.statements(schema, deferred=True):
                     cur.execute(statement)
             runner.catch_up()
+            with conn.cursor() as cur:  # fresh statistics before the first query sees them
+                analyze(cur, schema, projection.tables)
             position = _swap(conn, positions, projection, side.schema, runner)
             swapped = True
             return position

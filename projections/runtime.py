@@ -31,6 +31,7 @@ from psycopg import Connection
 from projections.base import Envelope, Projection
 from projections.errors import PositionMoved, ProjectionFailed
 from projections.source import ReadSide
+from projections.statistics import analyze_stale
 from projections.tracking import Positions
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,10 @@ def connect(url: str) -> Connection[Any]:
     return conn
 
 
+#: how often a runner looks whether its tables need fresh planner statistics
+STATISTICS_CHECK_SECONDS = 5.0
+
+
 class BatchRunner:
     """Applies the log to one target in batches; ``catch_up`` runs until the head."""
 
@@ -115,6 +120,7 @@ class BatchRunner:
         self._busy = 0.0
         self._consumed = 0
         self._pending: tuple[float, int] = (0.0, 0)  # (start, events) of the batch at hand
+        self._statistics_checked = time.monotonic()
         self.position = self.load_position()
 
     # ----- position ---------------------------------------------------------------------
@@ -158,6 +164,7 @@ class BatchRunner:
         self._pending = (started, consumed)
         if last > self.position:
             self._commit(batch, last)
+            self._keep_statistics_fresh()
         self._busy += time.perf_counter() - started
         self._consumed += consumed
         self._pending = (started, 0)
@@ -229,6 +236,14 @@ class BatchRunner:
                     self._fail(envelope.position, envelope.topic, _reason(single))
             if last > self.position:
                 self._transaction([], last)
+
+    def _keep_statistics_fresh(self) -> None:
+        """Every few seconds: re-analyse the target's tables if they changed a lot."""
+        if time.monotonic() - self._statistics_checked < STATISTICS_CHECK_SECONDS:
+            return
+        self._statistics_checked = time.monotonic()
+        with self.conn.cursor() as cur:
+            analyze_stale(cur, self.target.schema, self.target.projection.tables)
 
     def _transaction(self, batch: Sequence[Envelope], last: int) -> None:
         t = self.target

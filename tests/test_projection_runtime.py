@@ -3,6 +3,7 @@ blue-green rebuild, poison events, status, concurrent writers."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -237,3 +238,32 @@ def test_sixteen_concurrent_writers_every_event_lands_exactly_once(app, actor):
             "WHERE aggregate_type = 'Policy' AND event_type = 'Issued'"
         ).fetchone()
     assert per_policy is not None and per_policy[0] == 64
+
+
+def last_analyzed(app: Any, table: str) -> Any:
+    with psycopg.connect(app.database.url) as conn:
+        row = conn.execute(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE schemaname = %s AND relname = %s",
+            (app.settings.read_schema, table),
+        ).fetchone()
+    return row[0] if row else None
+
+
+def test_a_rebuild_swaps_in_tables_with_fresh_planner_statistics(app, actor):
+    policy_history(app, actor)
+    rebuild(read_side(app), audit())
+    assert all(last_analyzed(app, table) is not None for table in audit().tables)
+
+
+def test_a_runner_reanalyses_tables_that_changed_a_lot(app, actor, monkeypatch):
+    """Autovacuum may be off: the runtime itself keeps the planner's statistics fresh."""
+    monkeypatch.setattr("projections.runtime.STATISTICS_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr("projections.statistics.MIN_CHANGES", 1)
+    side = read_side(app, batch_size=3)
+    for round_ in range(40):  # the server publishes row counts within about a second
+        issue_many(app, actor, 2, prefix=f"S{round_:02d}", offset=100 * round_)
+        LiveRunner(side, audit()).run(catch_up_only=True)
+        if last_analyzed(app, "audit_trail") is not None:
+            break
+        time.sleep(0.1)
+    assert last_analyzed(app, "audit_trail") is not None
