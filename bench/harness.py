@@ -28,6 +28,8 @@ from domain.shared.time import SHANGHAI
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
+#: server settings that change the figures, recorded with every run
+SERVER_SETTINGS = ("server_version", "fsync", "synchronous_commit", "shared_buffers", "wal_level", "autovacuum")
 
 
 class Latencies:
@@ -117,7 +119,7 @@ def environment(database: Database) -> dict[str, Any]:
     with psycopg.connect(database.url) as conn:
         settings = {
             name: conn.execute(f"SHOW {name}").fetchone()[0]
-            for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers", "wal_level")
+            for name in SERVER_SETTINGS
         }
     try:
         commit = subprocess.run(
@@ -236,7 +238,9 @@ def _machine_line(env: dict[str, Any]) -> str:
     return (
         f"Machine: {env['cpus']} CPUs, Python {env['python']}, PostgreSQL {pg['server_version']} "
         f"({env['database']}; fsync={pg['fsync']}, synchronous_commit={pg['synchronous_commit']}, "
-        f"shared_buffers={pg['shared_buffers']}); "
+        f"shared_buffers={pg['shared_buffers']}"
+        + (f", autovacuum={pg['autovacuum']}" if "autovacuum" in pg else "")
+        + "); "
         + ", ".join(f"{k} {v}" for k, v in env["libraries"].items())
     )
 
