@@ -29,7 +29,14 @@ BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
 #: server settings that change the figures, recorded with every run
-SERVER_SETTINGS = ("server_version", "fsync", "synchronous_commit", "shared_buffers", "wal_level", "autovacuum")
+SERVER_SETTINGS = (
+    "server_version",
+    "fsync",
+    "synchronous_commit",
+    "shared_buffers",
+    "wal_level",
+    "autovacuum",
+)
 
 
 class Latencies:
@@ -117,10 +124,7 @@ class BenchContext:
 
 def environment(database: Database) -> dict[str, Any]:
     with psycopg.connect(database.url) as conn:
-        settings = {
-            name: conn.execute(f"SHOW {name}").fetchone()[0]
-            for name in SERVER_SETTINGS
-        }
+        settings = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in SERVER_SETTINGS}
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
