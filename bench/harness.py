@@ -308,7 +308,8 @@ def merged_section(mode: str, results_dir: Path = RESULTS_DIR) -> str:
     for scenario, (run_index, _) in ordered:
         used.setdefault(run_index, []).append(scenario.split(" ", 1)[0])
     header = [
-        f"{_run_line(runs[i])} · scenarios {', '.join(scenarios)}" for i, scenarios in sorted(used.items())
+        f"{_run_line(runs[i])} · scenario{'s' if len(scenarios) > 1 else ''} {', '.join(scenarios)}"
+        for i, scenarios in sorted(used.items())
     ]
     figures = [
         f for _, (_, group) in sorted(newest.items(), key=lambda kv: _scenario_order(kv[0])) for f in group

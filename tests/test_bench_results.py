@@ -44,8 +44,8 @@ def test_a_partial_run_replaces_only_its_scenarios_and_names_every_run(tmp_path)
     )
     (tmp_path / "partial-full.json").write_text("{not json", encoding="utf-8")  # ignored
     section = merged_section("full", tmp_path)
-    assert "commit aaa · scenarios 1" in section
-    assert "commit bbb · scenarios 3" in section
+    assert "commit aaa · scenario 1\n" in section
+    assert "commit bbb · scenario 3\n" in section
     assert "| 3 bulk | old |" not in section
     rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert [row.split(" | ")[1] for row in rows] == ["w", "new a", "new b"]
