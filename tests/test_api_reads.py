@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import psycopg
 import pytest
 
 from interfaces.api.pagination import MAX_LIMIT
@@ -118,6 +119,17 @@ def test_health_reports_projection_lag_when_a_runtime_is_attached(app):
     assert r.json()["status"] == "degraded"
     [shown] = r.json()["projections"]
     assert (shown["name"], shown["position"], shown["lag"]) == ("audit_trail", 0, 2)
+
+
+def test_health_is_unavailable_not_an_error_when_the_read_side_cannot_connect(app):
+    def status():
+        raise psycopg.OperationalError("FATAL: sorry, too many clients already")
+
+    r = client(app, projection_status=status).get("/health")
+    assert r.status_code == 503
+    assert r.json()["status"] == "unavailable"
+    database = r.json()["database"]
+    assert (database["reachable"], database["error"]) == (False, "OperationalError")
 
 
 def test_me_tells_the_caller_its_role_scope_and_actor(app):

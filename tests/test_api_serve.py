@@ -70,7 +70,10 @@ def test_serve_answers_over_real_http(app, settings):
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        assert health is not None and health.status_code == 200, server.stdout and server.stdout.read1()
+        if health is None or health.status_code != 200:
+            server.terminate()
+            output = server.communicate(timeout=10)[0].decode(errors="replace")
+            raise AssertionError(f"/health answered {health and health.status_code}; server said:\n{output}")
         me = httpx.get(f"{base}/me", headers=auth(secret), timeout=5).json()
         assert (me["role"], me["scope"]) == ("auditor", "all")
         assert httpx.get(f"{base}/me", timeout=5).status_code == 401

@@ -49,7 +49,10 @@ def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
     kind: Literal["embedded", "configured"] = "embedded" if ctx.app.database.embedded else "configured"
     try:
         last = ctx.app.max_position()
-    except Exception as exc:  # any failure to reach the store is "unavailable"
+        projections = None
+        if ctx.projection_status is not None:
+            projections = [ProjectionLag.model_validate(p) for p in ctx.projection_status()]
+    except Exception as exc:  # any failure to reach the store (e.g. no free connection) is "unavailable"
         body = Health(
             status="unavailable",
             database=DatabaseHealth(reachable=False, kind=kind, error=type(exc).__name__),
@@ -57,9 +60,6 @@ def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
             projections=None,
         )
         return JSONResponse(body.model_dump(mode="json"), status_code=503)
-    projections = None
-    if ctx.projection_status is not None:
-        projections = [ProjectionLag.model_validate(p) for p in ctx.projection_status()]
     lagging = any(p.lag is None or p.lag > 0 or p.error for p in projections or [])
     return Health(
         status="degraded" if lagging else "ok",
