@@ -130,18 +130,23 @@ def _build(ctx: BenchContext, app: PolicyTrail, demo_policies: int, bulk_policie
             agents = Path(tmp) / "agents.jsonl"
             data.write_import_file(agents, 0, ctx.seed, agents=BULK_AGENTS)
             summaries = [import_file(app, agents, actor=Actor.system("bench-importer"))]
-            # Policies in IMPORTERS disjoint parts (numbers, phones), imported side by side.
-            share = -(-bulk_policies // IMPORTERS)
+            # Policies in disjoint parts (numbers, phones), imported side by side; quick
+            # mode imports in this process (starting processes would cost more than it saves).
+            importers = 1 if ctx.quick else IMPORTERS
+            share = -(-bulk_policies // importers)
             parts = []
-            for k in range(IMPORTERS):
+            for k in range(importers):
                 part = Path(tmp) / f"policies-{k}.jsonl"
                 count = max(0, min(share, bulk_policies - k * share))
                 data.write_import_file(part, count, ctx.seed, prefix="H", start=k * share)
                 parts.append(part)
-            with ProcessPoolExecutor(IMPORTERS, mp_context=spawn) as pool:
-                summaries += pool.map(
-                    _import_part, [app.settings] * IMPORTERS, [app.database] * IMPORTERS, parts
-                )
+            if importers == 1:
+                summaries.append(import_file(app, parts[0], actor=Actor.system("bench-importer")))
+            else:
+                with ProcessPoolExecutor(importers, mp_context=spawn) as pool:
+                    summaries += pool.map(
+                        _import_part, [app.settings] * importers, [app.database] * importers, parts
+                    )
         rejected = [r for s in summaries for r in s.first_rejections]
         if rejected:
             raise RuntimeError(f"bench data: lines rejected, e.g. {rejected[:2]}")
@@ -160,7 +165,7 @@ def _build(ctx: BenchContext, app: PolicyTrail, demo_policies: int, bulk_policie
         stop.set()
         follower.join(timeout=60)
     return demo_end, (
-        f"data: demo month {t_demo:,.0f} s; import of {applied:,} lines by {IMPORTERS} processes "
+        f"data: demo month {t_demo:,.0f} s; import of {applied:,} lines by {importers} process(es) "
         f"{t_import:,.0f} s, "
         f"read models caught up after {t_caught_up:,.0f} s; {app.max_position():,} events"
     )
