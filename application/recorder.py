@@ -21,6 +21,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from application.statistics import analyze_stale
+
 
 @dataclass(frozen=True)
 class CommandRecord:
@@ -119,27 +121,14 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
                 )
         return ids
 
-    def keep_statistics_fresh(self, min_changes: int = 10_000, fraction: float = 0.2) -> list[str]:
-        """ANALYZE the event and command tables when they changed a lot since last time.
-
-        Autovacuum may be off, and its ANALYZE gives way to every writer's EXCLUSIVE
-        table lock, so under a long bulk load the planner would keep believing the
-        tables are empty. Bulk paths call this between batches; returns what it analysed.
-        """
+    def keep_statistics_fresh(
+        self, min_changes: int | None = None, fraction: float | None = None
+    ) -> list[str]:
+        """ANALYZE the event and command tables when they changed a lot since last time
+        (``application/statistics.py``); bulk paths call this between batches."""
         tables = [self.events_table_name, self.commands_table_name]
-        analysed = []
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(
-                "SELECT relname, n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables "
-                "WHERE schemaname = %s AND relname = ANY(%s)",
-                (self.datastore.schema, tables),
-            )
-            for row in curs.fetchall():
-                if row["n_mod_since_analyze"] > max(min_changes, fraction * row["n_live_tup"]):
-                    table = Identifier(self.datastore.schema, row["relname"])
-                    curs.execute(SQL("ANALYZE {}").format(table))
-                    analysed.append(row["relname"])
-        return analysed
+        with self.datastore.get_connection() as conn:
+            return analyze_stale(conn, self.datastore.schema, tables, min_changes, fraction)
 
     def get_command(self, command_id: str) -> StoredCommand | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

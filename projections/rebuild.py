@@ -22,11 +22,11 @@ from typing import Any
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 
+from application.statistics import analyze
 from projections.base import Projection
 from projections.errors import ProjectionError
 from projections.runtime import BatchRunner, ProgressCallback, Target, connect
 from projections.source import ReadSide
-from projections.statistics import analyze
 from projections.tracking import PositionRow, Positions, build_key, build_schema, lock_ids
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,7 @@ def rebuild(
                 for statement in projection.statements(schema, deferred=True):
                     cur.execute(statement)
             runner.catch_up()
-            with conn.cursor() as cur:  # fresh statistics before the first query sees them
-                analyze(cur, schema, projection.tables)
+            analyze(conn, schema, projection.tables)  # fresh statistics before the first query
             position = _swap(conn, positions, projection, side.schema, runner)
             swapped = True
             return position

@@ -28,10 +28,10 @@ import psycopg
 from eventsourcing import persistence
 from psycopg import Connection
 
+from application.statistics import analyze_stale
 from projections.base import Envelope, Projection
 from projections.errors import PositionMoved, ProjectionFailed
 from projections.source import ReadSide
-from projections.statistics import analyze_stale
 from projections.tracking import Positions
 
 log = logging.getLogger(__name__)
@@ -242,8 +242,7 @@ class BatchRunner:
         if time.monotonic() - self._statistics_checked < STATISTICS_CHECK_SECONDS:
             return
         self._statistics_checked = time.monotonic()
-        with self.conn.cursor() as cur:
-            analyze_stale(cur, self.target.schema, self.target.projection.tables)
+        analyze_stale(self.conn, self.target.schema, self.target.projection.tables)
 
     def _transaction(self, batch: Sequence[Envelope], last: int) -> None:
         t = self.target
