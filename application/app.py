@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +39,7 @@ from application.unit_of_work import Registry, UnitOfWork, registry
 from domain.policy import Policy
 from domain.shared.actor import Actor
 from domain.shared.aggregate import Context, TrailAggregate
+from domain.shared.business_time import require_not_in_future
 from domain.shared.calendar import WorkingDayCalendar
 from domain.shared.errors import DomainError, InvalidInput
 
@@ -146,7 +148,7 @@ class PolicyTrail(Application):
         if stored is not None:
             return self.answer_duplicate(command, stored)
         ctx = Context(
-            occurred_at=command.business_time(self.clock.now()),
+            occurred_at=self.business_time(command),
             actor=actor,
             command_id=command.command_id,
         )
@@ -184,6 +186,14 @@ class PolicyTrail(Application):
             f"{retries + 1} attempts; try again",
             f"{command.command_type} 在 {retries + 1} 次尝试后仍与并发修改冲突，请重试",
         )
+
+    def business_time(self, command: Command) -> datetime:
+        """The command's business time (default: now), refused when it lies further in
+        the future than ``max_future_skew_seconds`` (RC-01a; past times are fine)."""
+        now = self.clock.now()
+        occurred_at = command.business_time(now)
+        require_not_in_future(occurred_at, now, timedelta(seconds=self.settings.max_future_skew_seconds))
+        return occurred_at
 
     def execute_many(self, commands: Sequence[Command], actor: Actor) -> list[CommandResult | Exception]:
         """Each command's answer (or refusal) as ``execute`` would give it, in order,

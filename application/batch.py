@@ -113,7 +113,7 @@ class BatchExecution:
         if handler is None:
             return app.execute(command, self.actor)  # raises the unknown-command error
         ctx = Context(
-            occurred_at=command.business_time(app.clock.now()),
+            occurred_at=app.business_time(command),
             actor=self.actor,
             command_id=command.command_id,
         )

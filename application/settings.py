@@ -66,6 +66,15 @@ class Settings(BaseSettings):
         2000, ge=1, le=100_000, description="events per projection transaction"
     )
     projection_batch_seconds: float = Field(0.5, gt=0, le=60, description="max seconds per projection batch")
+    max_request_bytes: int = Field(
+        1_048_576, ge=1024, le=1_073_741_824, description="HTTP request bodies above this are refused (413)"
+    )
+    max_future_skew_seconds: int = Field(
+        300,
+        ge=0,
+        le=10 * 366 * 86_400,
+        description="RC-01a: business times further ahead of the clock are refused",
+    )
     rules: RuleParameters = Field(default_factory=RuleParameters)
 
     @field_validator("events_schema", "read_schema")

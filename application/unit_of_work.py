@@ -7,7 +7,7 @@ work, so every touched aggregate is saved in one atomic ``save(...)``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
@@ -127,6 +127,7 @@ class UnitOfWork:
 
     # ----- what the application uses -------------------------------------------------
     def run_reactions(self, reg: Registry) -> None:
+        self.ctx = replace(self.ctx, in_reaction=True)
         for _ in range(MAX_REACTION_ROUNDS):
             fresh = [
                 event

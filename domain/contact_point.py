@@ -32,6 +32,7 @@ class ContactPoint(TrailAggregate):
     """联系电话. Id = uuid5 of the normalised number."""
 
     id_kind = "contact"
+    business_object = False  # facts of many policies, in any order (RC-01b n/a)
 
     class Opened(TrailAggregate.Created):
         class_version = 1

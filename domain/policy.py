@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.parameters import CallbackParams
 from domain.shared.aggregate import Context, TrailAggregate
+from domain.shared.business_time import require_not_before
 from domain.shared.errors import InvalidInput, RuleViolation
 from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date
@@ -186,6 +187,12 @@ def cooling_off_end(
     return signed_on + timedelta(days=days), days
 
 
+#: Earlier facts that RC-01b names when a later business date lies before them.
+UNDERWRITTEN = "承保 underwriting (underwritten_on)"
+RECEIPT_SIGNED = "回执签收 receipt signed (signed_on)"
+LAPSED = "保单失效 policy lapsed (lapsed_on)"
+
+
 class Policy(TrailAggregate):
     """保单. Id = uuid5 of the policy number."""
 
@@ -345,8 +352,7 @@ class Policy(TrailAggregate):
                 f"receipt already signed on {self.receipt_signed_on}; cooling-off is fixed",
                 f"回执已于 {self.receipt_signed_on} 签收，犹豫期已确定",
             )
-        if signed_on < self.facts.underwritten_on:
-            raise InvalidInput("receipt signed before underwriting", "回执签收日期早于承保日期")
+        require_not_before("signed_on", signed_on, UNDERWRITTEN, self.facts.underwritten_on)
         if signed_on > business_date(ctx.occurred_at):
             raise InvalidInput("receipt signed in the future", "回执签收日期晚于当前业务时间")
         end, days = cooling_off_end(signed_on, self.facts.channel, self.facts.product_type, params)
@@ -369,8 +375,7 @@ class Policy(TrailAggregate):
                 f"receipt already registered on {self.receipt_registered_on}",
                 f"回执已于 {self.receipt_registered_on} 回销",
             )
-        if registered_on < self.receipt_signed_on:
-            raise InvalidInput("receipt registered before it was signed", "回销日期早于签收日期")
+        require_not_before("registered_on", registered_on, RECEIPT_SIGNED, self.receipt_signed_on)
         lag = (registered_on - self.receipt_signed_on).days
         allowed = params.receipt_registration_lag_days
         self._record(
@@ -430,6 +435,7 @@ class Policy(TrailAggregate):
                 "cooling-off has not started (receipt not signed)",
                 "回执尚未签收，犹豫期未开始",
             )
+        require_not_before("cancelled_on", cancelled_on, RECEIPT_SIGNED, self.receipt_signed_on)
         if cancelled_on > self.cooling_off_end:
             raise RuleViolation(
                 "CB-03",
@@ -447,11 +453,11 @@ class Policy(TrailAggregate):
     def lapse(self, lapsed_on: date, reason: str, ctx: Context) -> None:
         if self.status != PolicyStatus.IN_FORCE:
             raise InvalidInput(f"policy is {self.status}, cannot lapse", f"保单状态为{self.status}，不能失效")
+        require_not_before("lapsed_on", lapsed_on, UNDERWRITTEN, self.facts.underwritten_on)
         self._record(self.Lapsed, ctx, lapsed_on=lapsed_on, reason=reason)
 
     def reinstate(self, reinstated_on: date, ctx: Context) -> None:
         if self.status != PolicyStatus.LAPSED:
             raise InvalidInput("only a lapsed policy can be reinstated", "只有失效保单可以复效")
-        if self.lapsed_on is not None and reinstated_on < self.lapsed_on:
-            raise InvalidInput("reinstatement before the lapse", "复效日期早于失效日期")
+        require_not_before("reinstated_on", reinstated_on, LAPSED, self.lapsed_on)
         self._record(self.Reinstated, ctx, reinstated_on=reinstated_on)

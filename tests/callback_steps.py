@@ -39,6 +39,8 @@ def open_callback(
     **policy: Any,
 ) -> CommandResult:
     """Issue a policy and register its signed receipt: the callback becomes due (CB-03)."""
+    if registered_at is not None:  # a story in the past: issued then too (RC-01b)
+        policy.setdefault("occurred_at", registered_at)
     app.execute(factories.issue_policy(number, **policy), actor)
     return app.execute(
         RegisterReceipt(

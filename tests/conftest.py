@@ -21,6 +21,7 @@ from application.database import Database, resolve_database
 from application.settings import Settings, load_settings
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
+from tests.factories import STILL_CLOCK_SKEW_SECONDS
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +44,7 @@ def settings(database: Database) -> Iterator[Settings]:
         events_schema=f"t{tag}_events",
         read_schema=f"t{tag}_read",
         pool_size=4,
+        max_future_skew_seconds=STILL_CLOCK_SKEW_SECONDS,  # see tests/factories.py
     )
     yield s
     with psycopg.connect(database.url, autocommit=True) as conn:

@@ -19,6 +19,7 @@ from domain.shared.time import SHANGHAI
 from projections import registry
 from projections.live import LiveRunner
 from projections.rebuild import rebuild
+from tests.factories import STILL_CLOCK_SKEW_SECONDS
 from tests.projection_scenarios import read_side, table_checksum
 
 ACTOR = Actor(id="tester", role="admin")
@@ -34,6 +35,7 @@ def private_app(database: Database) -> Iterator[PolicyTrail]:
         events_schema=f"t{tag}_events",
         read_schema=f"t{tag}_read",
         pool_size=4,
+        max_future_skew_seconds=STILL_CLOCK_SKEW_SECONDS,
     )
     app = PolicyTrail(
         settings=settings, database=database, clock=FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI))

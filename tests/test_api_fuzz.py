@@ -26,6 +26,7 @@ from domain.shared.time import SHANGHAI
 from interfaces.api import create_api
 from projections import registry
 from tests.api_support import BJ, auth, seed_two_branches, token
+from tests.factories import STILL_CLOCK_SKEW_SECONDS
 from tests.read_model_steps import catch_up
 
 EXAMPLES_PER_OPERATION = 10
@@ -37,7 +38,11 @@ STATUSES: Counter[int] = Counter()
 def fuzzed_app(database) -> Iterator[PolicyTrail]:
     tag = uuid.uuid4().hex[:10]
     s = load_settings(
-        database_url=database.url, events_schema=f"f{tag}_events", read_schema=f"f{tag}_read", pool_size=4
+        database_url=database.url,
+        events_schema=f"f{tag}_events",
+        read_schema=f"f{tag}_read",
+        pool_size=4,
+        max_future_skew_seconds=STILL_CLOCK_SKEW_SECONDS,
     )
     app = PolicyTrail(
         settings=s, database=database, clock=FixedClock(datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))

@@ -142,6 +142,7 @@ def test_me_tells_the_caller_its_role_scope_and_actor(app):
 def test_history_times_show_late_entries(app):
     seed_two_branches(app)
     c, h = client(app), auth(token(app, "auditor"))
+    app.clock.advance(timedelta(days=4))  # registered four days ago; changed three days ago
     late = app.clock.now() - timedelta(days=3)
     admin = auth(token(app, "admin"))
     c.post(

@@ -23,6 +23,7 @@ from application.settings import Settings, load_settings
 from domain.shared.actor import Actor
 from domain.shared.errors import DomainError
 from interfaces.importer import command_types, import_lines, parse_line
+from tests.factories import STILL_CLOCK_SKEW_SECONDS
 from tests.test_import_file import SAMPLE, sample_lines
 
 ACTOR = Actor.system("importer:test")
@@ -37,6 +38,7 @@ def other_app(database: Database, clock: FixedClock) -> Iterator[PolicyTrail]:
         events_schema=f"t{tag}_events",
         read_schema=f"t{tag}_read",
         pool_size=2,
+        max_future_skew_seconds=STILL_CLOCK_SKEW_SECONDS,
     )
     application = PolicyTrail(settings=settings, database=database, clock=clock)
     yield application
@@ -135,7 +137,7 @@ def test_a_refused_line_in_a_batch_leaves_no_half_change_and_takes_no_other_line
     assert (batched.applied, batched.rejected) == (alone.applied, alone.rejected) == (3, 2)
     assert [(r.line_no, r.reason) for r in refused_batched] == [(r.line_no, r.reason) for r in refused_alone]
     assert [r.line_no for r in refused_batched] == [2, 3]
-    assert "registered before it was signed" in refused_batched[0].reason
+    assert "registered_on 2024-01-18 lies before the earlier fact" in refused_batched[0].reason
     assert "CB-03" in refused_batched[1].reason
     assert stored_history(app) == stored_history(other_app)
     signed = [e for name, e in stored_history(app) if name.endswith("ReceiptSigned")]

@@ -135,7 +135,7 @@ def history(app: PolicyTrail, actor: Actor) -> None:
     app.execute(CreateServiceCard(case_id=cases[14], card_number="K-14"), actor)
     app.execute(ScheduleSurvivalBenefitNotice(case_id=cases[13], anniversary_on=date(2026, 4, 1)), actor)
     (w5_order,) = work_orders_for_policy(app, number(5))
-    app.execute(AssignWorkOrder(work_order_id=w5_order.id, handler_id="BR-H1"), BRANCH)
+    app.execute(AssignWorkOrder(work_order_id=w5_order.id, handler_id="BR-H1", occurred_at=at(3, 11)), BRANCH)
 
 
 @pytest.fixture(scope="module")

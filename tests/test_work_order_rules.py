@@ -199,8 +199,9 @@ def test_pc06_sales_misleading_case_is_never_handled_by_the_selling_agent(app, a
         occurred_at=at(6, 10),
     )
     refused(app, "PC-06", resolve)  # no handler assigned yet
-    refused(app, "PC-06", AssignWorkOrder(work_order_id=wo.id, handler_id="a0001 "))
-    app.execute(AssignWorkOrder(work_order_id=wo.id, handler_id="QC-007"), BRANCH)
+    assign = AssignWorkOrder(work_order_id=wo.id, handler_id="a0001 ", occurred_at=at(6, 9))
+    refused(app, "PC-06", assign)
+    app.execute(assign.model_copy(update={"handler_id": "QC-007"}), BRANCH)
     refused(app, "PC-06", resolve, actor=SELLING_AGENT)
     app.execute(resolve, BRANCH)
     assert app.get(WorkOrder, wo.id).state == "已办结"

@@ -46,6 +46,7 @@ from domain.parameters import CallbackParams
 from domain.policy import Policy, PolicyStatus
 from domain.shared.actor import Role
 from domain.shared.aggregate import Context, TrailAggregate
+from domain.shared.business_time import require_not_before
 from domain.shared.calendar import WorkingDayCalendar
 from domain.shared.errors import InvalidInput, RuleViolation
 from domain.shared.time import business_date
@@ -641,11 +642,13 @@ class Callback(TrailAggregate):
                     on_policy=self.phone.masked(),
                 )
         window = require_call_window(ctx.occurred_at, params, calendar)
-        if ctx.occurred_at < self.cycle_started_at:
-            raise InvalidInput(
-                f"the attempt lies before the cycle started ({self.cycle_started_at.isoformat()})",
-                "呼出时间早于本回访周期开始时间",
-            )
+        self.require_existed_at("occurred_at", ctx.occurred_at)  # RC-01b: not before it was due
+        require_not_before(
+            "occurred_at",
+            ctx.occurred_at,
+            f"回访周期 {self.cycle} 开始 cycle {self.cycle} started",
+            self.cycle_started_at,
+        )
         if ctx.occurred_at >= self.cycle_ends_at:
             raise RuleViolation(
                 "CA-02",

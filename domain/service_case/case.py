@@ -512,6 +512,7 @@ class ServiceCase(TrailAggregate):
     def create_service_card(self, card_number: str, created_on: date, ctx: Context) -> None:
         """PS-03: the customer service card, due within N days of assignment; a late
         card is recorded as a breach (no piece-rate allowance), not refused."""
+        self.require_existed_at("created_on", created_on)  # RC-01b
         self._require_in_service()
         card_number = card_number.strip()
         if not card_number:
@@ -655,6 +656,7 @@ class ServiceCase(TrailAggregate):
     def file_difficult_case_report(self, filed_on: date, ctx: Context) -> None:
         """PS-04: the 疑难件报告书 goes to quality control before the premium due date;
         a later filing is recorded as late."""
+        self.require_existed_at("filed_on", filed_on)  # RC-01b
         self._require_in_service("PS-04")
         if self.service_class != ServiceClass.DIFFICULT:
             raise RuleViolation(
@@ -698,6 +700,7 @@ class ServiceCase(TrailAggregate):
 
     def deliver_survival_benefit_notice(self, anniversary_on: date, delivered_on: date, ctx: Context) -> None:
         """PS-04: the notice was delivered; after the due day it is recorded as late."""
+        self.require_existed_at("delivered_on", delivered_on)  # RC-01b
         self._require_in_service("PS-04")
         self._require_since_assignment(delivered_on, "notice delivery", "通知书送达日期", ctx)
         self.schedule_survival_benefit_notice(anniversary_on, ctx)
@@ -805,6 +808,7 @@ class ServiceCase(TrailAggregate):
     def record_reinstatement_visit(self, visited_on: date, outcome: str, note: str, ctx: Context) -> None:
         """PS-06: a reinstatement visit result on the 失效保单处理结果反馈表, to be
         confirmed by quality control. A new visit replaces an unconfirmed result."""
+        self.require_existed_at("visited_on", visited_on)  # RC-01b
         self._require_in_service("PS-06")
         outcome = parse_enum(ReinstatementOutcome, outcome, "reinstatement outcome 复效结果", "PS-06")
         if self.service_class != ServiceClass.LAPSED:

@@ -18,6 +18,7 @@ class ServiceCaseIndex(TrailAggregate):
     """保单服务件索引. Id = uuid5 of the policy number."""
 
     id_kind = "service_case_index"
+    business_object = False  # an index over cases, not a business fact (RC-01b n/a)
 
     class Started(TrailAggregate.Created):
         """保单服务件索引建立 First service case of a policy."""

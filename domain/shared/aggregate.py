@@ -24,6 +24,7 @@ from typing import Any, ClassVar, TypeVar
 from eventsourcing.domain import Aggregate
 
 from domain.shared.actor import Actor
+from domain.shared.business_time import require_not_before
 from domain.shared.time import require_aware
 
 #: Namespace of every business-key uuid5 (never change: ids are stored forever).
@@ -45,6 +46,10 @@ class Context:
     occurred_at: datetime
     actor: Actor
     command_id: str
+    #: set while reactions run: a reaction records a consequence on another object
+    #: (e.g. a late contact change reaching an open callback), not a new claim about
+    #: when that object's own facts happened, so RC-01b is checked on commands only.
+    in_reaction: bool = False
 
     def __post_init__(self) -> None:
         require_aware(self.occurred_at, "occurred_at")
@@ -70,6 +75,9 @@ class TrailAggregate(Aggregate):
 
     #: business key kind used for uuid5 ids (e.g. "policy"); None for generated ids.
     id_kind: ClassVar[str | None] = None
+    #: RC-01b applies (False for index-like aggregates shared by many business objects,
+    #: e.g. a phone number's contact point, whose facts may arrive in any order).
+    business_object: ClassVar[bool] = True
 
     class Event(Aggregate.Event):
         occurred_at: datetime
@@ -77,7 +85,13 @@ class TrailAggregate(Aggregate):
         command_id: str
 
     class Created(Event, Aggregate.Created):
-        pass
+        def mutate(self, aggregate: Any) -> Any:
+            # Copied from the event, like ``apply``: when and by which fact the aggregate
+            # began (RC-01b compares later business times with it).
+            agg = super().mutate(aggregate)
+            agg.began_at = self.occurred_at
+            agg.began_with = fact_label(type(self))
+            return agg
 
     @classmethod
     def id_for(cls, key: str) -> uuid.UUID:
@@ -90,4 +104,23 @@ class TrailAggregate(Aggregate):
         return cls._create(event_class, id=id, **ctx.event_fields(), **fields)
 
     def _record(self, event_class: type, ctx: Context, **fields: Any) -> None:
+        if self.business_object and not ctx.in_reaction:
+            self.require_existed_at("occurred_at", ctx.occurred_at)
         self.trigger_event(event_class, **ctx.event_fields(), **fields)
+
+    def require_existed_at(self, field: str, value: Any) -> None:
+        """RC-01b: nothing happens to this object before the fact that created it.
+
+        (A snapshot taken before this rule existed lacks ``began_at``: not checked.)
+        """
+        require_not_before(field, value, getattr(self, "began_with", ""), getattr(self, "began_at", None))
+
+
+def fact_label(event_class: type) -> str:
+    """The first line of an event class's docstring, e.g. ``保单承保 Policy issued.``"""
+    for cls in event_class.__mro__:
+        # (the library's dataclass machinery gives a subclass a signature as its __doc__)
+        doc = (cls.__dict__.get("__doc__") or "").strip()
+        if doc and not doc.startswith(f"{cls.__name__}("):
+            return doc.splitlines()[0].split(";")[0].rstrip(".")
+    return event_class.__name__

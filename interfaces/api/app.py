@@ -11,8 +11,10 @@ from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute
 
 from application.app import PolicyTrail
+from interfaces.api.body_limit import BodyLimit
 from interfaces.api.commands import mount_commands
 from interfaces.api.context import ApiContext, ProjectionStatus, WaitFor
+from interfaces.api.offline_docs import install_offline_docs
 from interfaces.api.pagination import MAX_LIMIT
 from interfaces.api.permissions import PERMISSIONS
 from interfaces.api.problems import Problem, catalogue_markdown, install_problem_handlers
@@ -80,6 +82,8 @@ def create_api(
         title="PolicyTrail API",
         version=_version(),
         description=DESCRIPTION,
+        docs_url=None,  # served from local assets (offline_docs)
+        redoc_url=None,
     )
     store = tokens or TokenStore.for_app(app)
     store.ensure_table()
@@ -91,6 +95,8 @@ def create_api(
         wait_timeout=wait_timeout,
     )
     install_problem_handlers(api)
+    install_offline_docs(api)
+    api.add_middleware(BodyLimit, max_bytes=app.settings.max_request_bytes)
     api.router.routes.extend(_routes())
     api.router.routes.extend(web_routes())  # the managers' dashboard at /
     _document_problems(api)

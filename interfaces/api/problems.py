@@ -60,6 +60,7 @@ CONFLICT = ProblemType("conflict", 409, "并发冲突", "Conflicts with concurre
 COMMAND_ID_REUSED = ProblemType(
     "command-id-reused", 409, "幂等键已用于其他命令", "Idempotency key used for another command"
 )
+PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", 413, "请求体过大", "Request body too large")
 RULE_VIOLATION = ProblemType("rule-violation", 422, "业务规则拒绝", "Refused by a business rule")
 UNAVAILABLE = ProblemType("unavailable", 503, "服务暂不可用", "Service unavailable")
 INTERNAL = ProblemType("internal-error", 500, "内部错误", "Internal error")
@@ -74,6 +75,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     ALREADY_EXISTS,
     CONFLICT,
     COMMAND_ID_REUSED,
+    PAYLOAD_TOO_LARGE,
     RULE_VIOLATION,
     UNAVAILABLE,
     INTERNAL,
