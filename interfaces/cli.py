@@ -17,11 +17,34 @@ from rich.console import Console
 from rich.table import Table
 
 from application.database import Database, DatabaseUnavailable, resolve_database, stop_embedded
+from application.encryption import CipherKeyError
 from application.settings import Settings, SettingsError, load_settings
 from domain.shared.errors import DomainError
+from interfaces.demo_schemas import DEMO_EVENTS_SCHEMA, DEMO_READ_SCHEMA, DEMO_SCHEMAS, demo_has_events
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _flags_print_as_flags() -> None:
+    """Help shows ``--fresh``, not ``--fresh <bool>``: typer 0.29's rich help prints a
+    type for every option, flags (even ``--help``) included; a flag takes no value."""
+    from typer.core import TyperOption
+
+    shows_type = TyperOption.display_type_rich
+    if getattr(shows_type, "flags_as_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag and self.metavar is None:
+            return None
+        return shows_type(self, ctx)
+
+    display_type_rich.flags_as_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_print_as_flags()
 
 cli = typer.Typer(
     name="policytrail",
@@ -51,7 +74,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (SettingsError, DatabaseUnavailable) as exc:
+        except (SettingsError, DatabaseUnavailable, CipherKeyError) as exc:
             raise fail(str(exc), 2) from None
         except DomainError as exc:
             raise fail(str(exc), 1) from None
@@ -61,24 +84,42 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def settings_and_database() -> tuple[Settings, Database]:
-    settings = load_settings()
+def settings_and_database(demo: bool = False) -> tuple[Settings, Database]:
+    settings = load_settings(**(DEMO_SCHEMAS if demo else {}))
     database = resolve_database(settings)
-    err_console.print(f"[dim]database: {database.describe()}[/]", highlight=False)
+    where = f" · schemas {settings.events_schema}/{settings.read_schema} (--demo)" if demo else ""
+    err_console.print(f"[dim]database: {database.describe()}{where}[/]", highlight=False)
     return settings, database
 
 
 @contextmanager
-def open_app(**kwargs: Any) -> Iterator[Any]:
-    """The application on the configured (or embedded) database, closed afterwards."""
+def open_app(demo: bool = False, **kwargs: Any) -> Iterator[Any]:
+    """The application on the configured (or embedded) database, closed afterwards;
+    ``demo``: on the schemas of ``policytrail demo``."""
     from application.app import PolicyTrail
 
-    settings, database = settings_and_database()
+    settings, database = settings_and_database(demo)
     app = PolicyTrail(settings=settings, database=database, **kwargs)
     try:
+        if not demo:
+            _hint_at_the_demo(app)
         yield app
     finally:
         app.close()
+
+
+def _hint_at_the_demo(app: Any) -> None:
+    """An empty store beside a stored demo month: say where the data is (no surprise)."""
+    if app.max_position():
+        return
+    with app.database.connect() as conn:
+        if demo_has_events(conn, app.trail_recorder.events_table_name):
+            err_console.print(
+                "[yellow]note:[/] this store is empty; the data of `policytrail demo` is in "
+                f"schemas {DEMO_EVENTS_SCHEMA}/{DEMO_READ_SCHEMA}: add --demo 演示数据请加 --demo",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @cli.command()
@@ -147,6 +188,9 @@ def main() -> None:
     except DomainError as exc:  # pragma: no cover - safety net
         err_console.print(f"error: {exc}")
         sys.exit(1)
+    except (SettingsError, CipherKeyError) as exc:  # a command without handle_errors
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -32,9 +32,7 @@ from application.encryption import CipherKeyError
 from application.settings import load_settings
 from domain.shared.time import SHANGHAI
 from interfaces.cli import console, err_console, fail, handle_errors
-
-DEMO_EVENTS_SCHEMA = "demo_events"
-DEMO_READ_SCHEMA = "demo_read"
+from interfaces.demo_schemas import DEMO_EVENTS_SCHEMA, DEMO_READ_SCHEMA, next_commands
 
 
 @handle_errors
@@ -82,6 +80,11 @@ def demo(
             highlight=False,
             soft_wrap=True,
         )
+        console.print(
+            "[bold]next 下一步[/] (the demo's data needs --demo 演示数据需加 --demo):", highlight=False
+        )
+        for command in next_commands(host, port):
+            console.print(f"  {command}", highlight=False, soft_wrap=True)
         if no_serve:
             return
         serve_demo(app, host, port)

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interfaces.cli import console, fail, handle_errors, open_app
+from interfaces.demo_schemas import demo_option
 from projections import registry
 from projections.errors import ProjectionError
 from projections.live import ProjectionService
@@ -77,9 +78,10 @@ def run(
     catch_up_only: bool = typer.Option(
         False, "--catch-up-only", help="exit once caught up instead of following live"
     ),
+    demo: bool = demo_option(),
 ) -> None:
     """Catch up with progress, then follow new events live (Ctrl-C stops) 追赶后实时运行."""
-    with open_app() as app:
+    with open_app(demo) as app:
         side = ReadSide.from_app(app)
         chosen = [p.name for p in registry.resolve(names)]
         start = {s.name: s.position or 0 for s in projection_status(side, chosen)}
@@ -133,22 +135,33 @@ def _bar(
 @projections_cli.command("rebuild")
 @handle_errors
 @read_side_errors
-def rebuild(name: str = typer.Argument(..., help="projection to rebuild, e.g. audit_trail")) -> None:
+def rebuild(
+    names: list[str] = typer.Argument(
+        ..., help=f"projections to rebuild, or all ({', '.join(registry.names())})", metavar="NAME...|all"
+    ),
+    demo: bool = demo_option(),
+) -> None:
     """Rebuild from position 0 into fresh tables, swapped in when caught up 零停机重建."""
-    with open_app() as app:
+    chosen = registry.names() if [n.strip().lower() for n in names] == ["all"] else names
+    projections = [registry.get(name) for name in chosen]  # an unknown name fails before any work
+    with open_app(demo) as app:
         side = ReadSide.from_app(app)
-        projection = registry.get(name)
-        head = side.source.head()
-        with _progress() as progress:
-            task = progress.add_task(name, total=max(head, 1), rate=0.0, state="rebuilding 重建中")
+        for name, projection in zip(chosen, projections, strict=True):
+            _rebuild_one(side, name, projection)
 
-            def on_progress(p: BatchProgress) -> None:
-                total = max(progress.tasks[task].total or 0, p.position)
-                progress.update(task, completed=p.position, total=total, rate=p.rate)
 
-            position = rebuild_projection(side, projection, on_progress=on_progress)
-            progress.update(task, state="swapped in 已切换")
-        console.print(f"{name}: rebuilt and swapped in at position {position:,} 重建完成")
+def _rebuild_one(side: ReadSide, name: str, projection: Any) -> None:
+    head = side.source.head()
+    with _progress() as progress:
+        task = progress.add_task(name, total=max(head, 1), rate=0.0, state="rebuilding 重建中")
+
+        def on_progress(p: BatchProgress) -> None:
+            total = max(progress.tasks[task].total or 0, p.position)
+            progress.update(task, completed=p.position, total=total, rate=p.rate)
+
+        position = rebuild_projection(side, projection, on_progress=on_progress)
+        progress.update(task, state="swapped in 已切换")
+    console.print(f"{name}: rebuilt and swapped in at position {position:,} 重建完成")
 
 
 @projections_cli.command("status")
@@ -156,9 +169,10 @@ def rebuild(name: str = typer.Argument(..., help="projection to rebuild, e.g. au
 @read_side_errors
 def status(
     names: list[str] = typer.Argument(None, help="projections to show (default: all)"),
+    demo: bool = demo_option(),
 ) -> None:
     """Position, lag, events/s and state of each projection 投影状态."""
-    with open_app() as app:
+    with open_app(demo) as app:
         rows = projection_status(ReadSide.from_app(app), names or None)
     table = Table(title="projections 投影")
     for column in ("name 名称", "position 位置", "head 最新", "lag 落后", "events/s", "state 状态"):

@@ -9,6 +9,7 @@ from interfaces.api import create_api
 from interfaces.api.read_side import ReadModelHooks
 from interfaces.api.tokens import TokenStore
 from interfaces.cli import err_console, handle_errors, open_app
+from interfaces.demo_schemas import demo_option
 
 
 @handle_errors
@@ -24,9 +25,10 @@ def serve(
     wait_timeout: float = typer.Option(
         5.0, "--wait-timeout", min=0.1, max=60, help="seconds ?consistency=wait waits before 202"
     ),
+    demo: bool = demo_option(),
 ) -> None:
     """服务 Serve the HTTP API (commands, reads, /health, /docs) until interrupted."""
-    with open_app() as app, ReadModelHooks(app, run_projections=projections) as hooks:
+    with open_app(demo) as app, ReadModelHooks(app, run_projections=projections) as hooks:
         api = create_api(
             app,
             wait_for=hooks.wait_for,
@@ -35,7 +37,9 @@ def serve(
         )
         if not any(t.active for t in TokenStore.for_app(app).list()):
             err_console.print(
-                "[yellow]no API token yet 尚无访问令牌:[/] policytrail token create --role admin --scope all",
+                "[yellow]no API token yet 尚无访问令牌:[/] policytrail token create"
+                + (" --demo" if demo else "")
+                + " --role admin --scope all",
                 highlight=False,
             )
         err_console.print(f"API: http://{host}:{port}  docs 文档: http://{host}:{port}/docs")

@@ -11,6 +11,7 @@ from domain.shared.time import SHANGHAI
 from interfaces.api.permissions import PERMISSIONS, Scope
 from interfaces.api.tokens import TokenStore
 from interfaces.cli import console, err_console, fail, handle_errors, open_app
+from interfaces.demo_schemas import demo_option
 
 tokens = typer.Typer(
     name="token",
@@ -39,9 +40,10 @@ def create(
     name: str = typer.Option(
         "", "--name", help="actor id recorded on the token's commands (e.g. a staff number)"
     ),
+    demo: bool = demo_option(),
 ) -> None:
     """Create a token; the secret is printed once and only its SHA-256 hash is stored."""
-    with open_app() as app:
+    with open_app(demo) as app:
         issued = TokenStore.for_app(app).create(
             role.strip(), Scope.parse(scope), name=name, created_by=f"cli:{_os_user()}"
         )
@@ -59,9 +61,10 @@ def create(
 @handle_errors
 def list_tokens(
     all_: bool = typer.Option(False, "--all", help="include revoked tokens"),
+    demo: bool = demo_option(),
 ) -> None:
     """List tokens (ids, roles, scopes; never secrets)."""
-    with open_app() as app:
+    with open_app(demo) as app:
         records = TokenStore.for_app(app).list()
     table = Table()
     for header in ("id", "role 角色", "scope 范围", "actor 操作人"):
@@ -80,9 +83,12 @@ def list_tokens(
 
 @tokens.command("revoke")
 @handle_errors
-def revoke(token_id: str = typer.Argument(..., help="token id, e.g. tk_1a2b3c4d")) -> None:
+def revoke(
+    token_id: str = typer.Argument(..., help="token id, e.g. tk_1a2b3c4d"),
+    demo: bool = demo_option(),
+) -> None:
     """Revoke a token: it stops working at once."""
-    with open_app() as app:
+    with open_app(demo) as app:
         if not TokenStore.for_app(app).revoke(token_id):
             raise fail(f"no active token {token_id!r} (see: policytrail token list --all)")
     console.print(f"revoked 已吊销 {token_id}")
