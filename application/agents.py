@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import Field
 
+from application.branches import require_known_branch
 from application.messages import Command
 from application.unit_of_work import UnitOfWork, registry
 from domain.agent import Agent, Rank
@@ -85,6 +86,7 @@ def _release_phone(uow: UnitOfWork, agent: Agent, phone: PhoneNumber, reason: st
 @registry.handles(RegisterAgent)
 def register_agent(cmd: RegisterAgent, uow: UnitOfWork) -> dict[str, str]:
     code = agent_code(cmd.code)
+    require_known_branch(uow, cmd.branch)
     if uow.find(Agent, Agent.id_for(code)) is not None:
         raise AlreadyExists(f"agent {code} is already registered", f"业务员 {code} 已登记", agent_code=code)
     agent = Agent.register(

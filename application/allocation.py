@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from application.branches import require_known_branch
 from application.messages import Command
 from application.planners import load_agent_record
 from application.transcodings import register_value_type
@@ -140,6 +141,7 @@ def register_customer_resources(cmd: RegisterCustomerResources, uow: UnitOfWork)
     month = month_key(cmd.month)
     rnd = uow.find(AllocationRound, round_id(cmd.branch, month))
     if rnd is None:
+        require_known_branch(uow, cmd.branch)
         rnd = AllocationRound.open(cmd.branch, month, uow.ctx)
         uow.add(rnd)
     new = rnd.register_resources([r.to_resource() for r in cmd.resources], uow.params.allocation, uow.ctx)

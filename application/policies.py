@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from application.branches import require_known_branch
 from application.messages import Command
 from application.unit_of_work import UnitOfWork, registry
 from domain.contact_point import ContactPoint
@@ -164,6 +165,7 @@ def issue_policy(cmd: IssuePolicy, uow: UnitOfWork) -> dict[str, str]:
         branch=cmd.branch,
         underwritten_on=cmd.underwritten_on,
     )
+    require_known_branch(uow, facts.branch)
     if uow.find(Policy, Policy.id_for(facts.number)) is not None:
         raise AlreadyExists(
             f"policy {facts.number} is already issued",

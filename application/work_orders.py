@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from pydantic import AwareDatetime, Field
 
+from application.branches import require_known_branch
 from application.callbacks import duplicate_verdict
 from application.messages import Command
 from application.unit_of_work import UnitOfWork, registry
@@ -105,6 +106,8 @@ def _source(cb: Callback, event: Callback.OutcomeDecided, work_order_type: str) 
 @registry.handles(AssignWorkOrder)
 def assign_work_order(cmd: AssignWorkOrder, uow: UnitOfWork) -> dict[str, Any]:
     wo = load_work_order(uow, cmd.work_order_id)
+    if cmd.branch is not None:
+        require_known_branch(uow, cmd.branch)
     wo.assign(cmd.handler_id, cmd.branch, uow.ctx)
     return summary(wo, uow)
 

@@ -7,8 +7,9 @@ import getpass
 import typer
 from rich.table import Table
 
+from application.branches import known_branches
 from domain.shared.time import SHANGHAI
-from interfaces.api.permissions import PERMISSIONS, Scope
+from interfaces.api.permissions import PERMISSIONS, Scope, ScopeKind
 from interfaces.api.tokens import TokenStore
 from interfaces.cli import console, err_console, fail, handle_errors, open_app
 from interfaces.demo_schemas import demo_option
@@ -43,9 +44,11 @@ def create(
     demo: bool = demo_option(),
 ) -> None:
     """Create a token; the secret is printed once and only its SHA-256 hash is stored."""
+    parsed = Scope.parse(scope)
     with open_app(demo) as app:
+        _require_known_branch(app, parsed)
         issued = TokenStore.for_app(app).create(
-            role.strip(), Scope.parse(scope), name=name, created_by=f"cli:{_os_user()}"
+            role.strip(), parsed, name=name, created_by=f"cli:{_os_user()}"
         )
     r = issued.record
     err_console.print(
@@ -55,6 +58,18 @@ def create(
     )
     # The secret alone on stdout, so scripts can capture it.
     console.print(issued.secret, highlight=False, soft_wrap=True)
+
+
+def _require_known_branch(app: object, scope: Scope) -> None:
+    """A ``branch:`` scope names a registered branch (once the store knows its branches)."""
+    if scope.kind != ScopeKind.BRANCH:
+        return
+    known = known_branches(app)  # type: ignore[arg-type]
+    if known is not None and scope.value not in known:
+        raise fail(
+            f"unknown branch {scope.value!r} in --scope; registered branches 已登记机构: "
+            + (", ".join(known) or "-")
+        )
 
 
 @tokens.command("list")

@@ -81,6 +81,7 @@ def test_an_idempotency_key_reused_for_another_command_is_a_409(app, admin):
 def test_every_policy_and_agent_command_runs_over_http(app, admin):
     c, h = admin
     steps = [
+        ("/branches", {"name": "北京分公司"}),  # from now on every branch named must be known
         ("/agents", body(factories.register_agent("A0001"))),
         ("/agents", body(factories.register_agent("A0002", phone="13900002222"))),
         ("/policies", body(factories.issue_policy("P2026000001"))),

@@ -4,10 +4,11 @@ service cases (PS-01..05), a lapse handled as a 失效件 (PS-06)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from application.agents import RecordAgentDeparture, RegisterAgent
+from application.branches import RegisterBranch
 from application.demo.catalog import (
     BRANCH_AGENTS,
     BRANCHES,
@@ -64,6 +65,15 @@ def agent_lane(code: str) -> str:
 def plan_agents(m: Month) -> None:
     """~60 agents of every rank (SC-01 ladder), registered when they joined (history)."""
     first = m.config.first_day
+    for branch in BRANCHES:  # branches are registered facts: first of all (plan.SETUP)
+        m.emit(
+            "branches",
+            f"branch/{branch.code}",
+            at_time(first - timedelta(days=50 * 365), time(9, 0)),  # no draw: the month stays the same
+            HR_SYSTEM,
+            RegisterBranch,
+            name=branch.name,
+        )
     for branch in BRANCHES:
         for n, (series, level, channel) in enumerate(BRANCH_AGENTS, start=1):
             low, high = _TENURE[level]

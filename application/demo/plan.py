@@ -23,6 +23,7 @@ from domain.shared.time import business_date
 MIN_POLICIES = 40  # room for every scenario ingredient (see generator.FORCED)
 MAX_POLICIES = 200_000
 HISTORY = "history"  # phase of everything long before the month (agents joining, old books)
+SETUP = "setup"  # before the history: the branches, which every later command must name
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -101,6 +102,8 @@ class Plan:
     ingredients: Counter[str] = field(default_factory=Counter)
 
     def phase_of(self, step: Step) -> str:
+        if step.lane == "branches":
+            return SETUP
         day = business_date(step.at)
         if day < self.config.first_day - timedelta(days=20):
             return HISTORY
@@ -111,7 +114,7 @@ class Plan:
         grouped: dict[str, dict[str, list[Step]]] = defaultdict(lambda: defaultdict(list))
         for step in sorted(self.steps, key=lambda s: (s.at, s.seq)):
             grouped[self.phase_of(step)][step.lane].append(step)
-        ordered = sorted(grouped, key=lambda p: "" if p == HISTORY else p)
+        ordered = sorted(grouped, key=lambda p: (p != SETUP, p != HISTORY, p))
         return [(p, list(grouped[p].values())) for p in ordered]
 
     def command_ids(self) -> list[str]:

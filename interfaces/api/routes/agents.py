@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from application.agents import ChangeAgentPhone, ChangeAgentRank, RecordAgentDeparture, RegisterAgent
+from application.branches import RegisterBranch
 from domain.agent import Agent
 from domain.shared.errors import NotFound
 from interfaces.api.auth import require, require_scope
@@ -23,6 +24,10 @@ from interfaces.api.views import AgentView, HistoryEntry
 TAG = "agents 业务员"
 
 COMMANDS: list[CommandRoute] = [
+    # 分支机构登记: branches are registered facts (HR's, like agents); see domain/branch.py
+    CommandRoute(
+        "/branches", RegisterBranch, C.MANAGE_AGENTS, from_body(branch="name"), example={"name": "北京分公司"}
+    ),
     CommandRoute(
         "/agents",
         RegisterAgent,
