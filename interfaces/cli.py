@@ -93,15 +93,15 @@ def settings_and_database(demo: bool = False) -> tuple[Settings, Database]:
 
 
 @contextmanager
-def open_app(demo: bool = False, **kwargs: Any) -> Iterator[Any]:
+def open_app(demo: bool | None = None, **kwargs: Any) -> Iterator[Any]:
     """The application on the configured (or embedded) database, closed afterwards;
-    ``demo``: on the schemas of ``policytrail demo``."""
+    ``demo``: on the schemas of ``policytrail demo`` (None: the command has no --demo)."""
     from application.app import PolicyTrail
 
-    settings, database = settings_and_database(demo)
+    settings, database = settings_and_database(bool(demo))
     app = PolicyTrail(settings=settings, database=database, **kwargs)
     try:
-        if not demo:
+        if demo is False:
             _hint_at_the_demo(app)
         yield app
     finally:
