@@ -66,6 +66,9 @@ class Settings(BaseSettings):
         2000, ge=1, le=100_000, description="events per projection transaction"
     )
     projection_batch_seconds: float = Field(0.5, gt=0, le=60, description="max seconds per projection batch")
+    tick_interval_seconds: float = Field(
+        60, ge=0, le=86_400, description="serve / projections run tick every N seconds (0: off)"
+    )
     rules: RuleParameters = Field(default_factory=RuleParameters)
 
     @field_validator("events_schema", "read_schema")

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from interfaces.cli import console, fail, handle_errors, open_app
+from interfaces.scheduling import scheduler_for
 from projections import registry
 from projections.errors import ProjectionError
 from projections.live import ProjectionService
@@ -77,6 +78,9 @@ def run(
     catch_up_only: bool = typer.Option(
         False, "--catch-up-only", help="exit once caught up instead of following live"
     ),
+    tick: bool = typer.Option(
+        True, "--tick/--no-tick", help="also run the time-driven commands (one leader across processes)"
+    ),
 ) -> None:
     """Catch up with progress, then follow new events live (Ctrl-C stops) 追赶后实时运行."""
     with open_app() as app:
@@ -102,6 +106,9 @@ def run(
                 on_state=lambda n, state: progress.update(tasks[n], state=state),
             )
             service.start(catch_up_only=catch_up_only)
+            scheduler = scheduler_for(app) if tick and not catch_up_only else None
+            if scheduler is not None:
+                scheduler.start()
             try:
                 while service.alive:
                     service.join(timeout=0.2)
@@ -109,6 +116,8 @@ def run(
                 progress.update(next(iter(tasks.values())), state="stopping 停止中")
                 service.stop()
             finally:
+                if scheduler is not None:
+                    scheduler.stop()
                 service.stop()
         errors = service.errors()
         if errors:
