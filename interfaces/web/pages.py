@@ -137,7 +137,7 @@ def dashboard_page(
         "dashboard.html",
         d=data,
         principal=principal,
-        agents=sort_agents(data.agents, sort, descending),
+        agents=sort_agents(data.agents, sort, descending, data.scores),
         sort=sort,
         descending=descending,
         statuses=list(charts.STATUS_COLOURS),
