@@ -8,9 +8,14 @@ or decided, never in neither. One leader across processes (advisory lock).
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import time
 from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
 
 from application.app import PolicyTrail
@@ -211,3 +216,71 @@ def test_settings_refuse_a_negative_interval(monkeypatch):
     monkeypatch.setenv("POLICYTRAIL_TICK_INTERVAL_SECONDS", "-1")
     with pytest.raises(SettingsError, match="tick_interval_seconds"):
         load_settings()
+
+
+# ----- real processes: `serve` and `projections run` ---------------------------------------------
+def _process(settings, *args: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "POLICYTRAIL_DATABASE_URL": settings.database_url,
+        "POLICYTRAIL_EVENTS_SCHEMA": settings.events_schema,
+        "POLICYTRAIL_READ_SCHEMA": settings.read_schema,
+        "POLICYTRAIL_TICK_INTERVAL_SECONDS": "0.3",
+    }
+    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_and_projections_run_tick_with_one_leader_between_them(app, actor, settings):
+    """Both processes run a scheduler; one leads (its pid in the record), the other takes over
+    when it stops. The wall clock is long past March 2026, so the cycle has run out."""
+    app.execute(factories.register_agent("A0001"), actor)
+    open_callback(app, actor, "SCHEDPROC1", policyholder=person(1))
+    port = _free_port()
+    processes = {
+        "serve": _process(settings, "serve", "--port", str(port), "--log-level", "warning"),
+        "run": _process(settings, "projections", "run"),
+    }
+    try:
+        decided = wait_until(
+            lambda: callback(app, "SCHEDPROC1").status == CallbackStatus.SENT_TO_BRANCH, seconds=120, step=0.3
+        )
+        assert decided, "no process closed the expired cycle"
+        cb = callback(app, "SCHEDPROC1")
+        assert (cb.outcome_class, cb.outcome_subtype) == ("核实件", "联系不上")
+        leaders = set()
+        for _ in range(10):
+            recorded = last_tick(app.database, settings.events_schema)
+            assert recorded is not None
+            leaders.add(recorded.leader)
+            time.sleep(0.2)
+        (leader,) = leaders  # one leader while both run
+        pid = int(leader.rsplit(":", 1)[1])
+        (name,) = [n for n, p in processes.items() if p.pid == pid]
+        other = processes["run" if name == "serve" else "serve"]
+        processes[name].terminate()
+        processes[name].wait(timeout=30)
+        taken_over = wait_until(
+            lambda: (
+                (t := last_tick(app.database, settings.events_schema)) is not None
+                and t.leader.endswith(f":{other.pid}")
+            ),
+            seconds=60,
+        )
+        assert taken_over, "the other process did not take over"
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5) if name == "run" else None
+        if health is not None:
+            assert health.json()["scheduler"]["last_tick_at"] is not None
+    finally:
+        for p in processes.values():
+            if p.poll() is None:
+                p.terminate()
+        for p in processes.values():
+            p.wait(timeout=30)
