@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -85,8 +86,14 @@ def test_an_agent_token_gets_its_own_rows_and_no_branch_queue(world):
 
 def test_a_manager_must_name_the_branch_of_a_work_order_queue(world):
     c = logged_in(world, "manager", "all")
-    r = c.get(PAGES[1])
-    assert r.status_code == 400 and "give the branch" in r.text
+    r = c.get(PAGES[1])  # the API answers 400 without a branch; the page offers the branches
+    assert r.status_code == 200 and "choose one" in r.text
+    api = TestClient(create_api(world)).get("/worklists/work-orders", headers=auth(token(world, "manager")))
+    assert api.status_code == 400
+    listed = re.findall(r'href="/ui/worklists/work-orders\?branch=([^"]+)"', r.text)
+    assert len(listed) >= 2 and all(
+        c.get(PAGES[1], params={"branch": unquote(b)}).status_code == 200 for b in listed
+    )
     assert c.get(PAGES[1], params={"branch": BJ}).status_code == 200
     assert c.get(PAGES[0], params={"branch": "x" * 61}).status_code in (400, 422)
 

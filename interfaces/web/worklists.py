@@ -19,14 +19,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.shared.errors import DomainError
 from interfaces.api.pagination import PageParams
-from interfaces.api.permissions import Capability, Principal
+from interfaces.api.permissions import Capability, Principal, ScopeKind
 from interfaces.api.problems import ProblemException
+from interfaces.api.read_access import reading
 from interfaces.api.routes.read_models import (
     get_call_worklist,
     get_service_case_worklist,
     get_work_order_worklist,
 )
 from interfaces.web.pages import COOKIE, Ctx, NeedLogin, _error_page, _login_page, _with_cookie, render
+from projections.queries.worklists import queue_branches
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,6 +63,7 @@ def _page(
     api_path: str,
     fetch: Any,
     params: dict[str, Any],
+    choose_branch: bool = False,
 ) -> Response:
     token = request.query_params.get("token")
     if token:  # once: keep it in the cookie and drop it from the address bar (as ``/?token=``)
@@ -73,6 +76,17 @@ def _page(
         principal = worker(request, ctx)
     except NeedLogin as why:
         return _login_page(why.reason, 401 if not why.reason else 403)
+    if choose_branch and principal.scope.kind == ScopeKind.ALL:
+        # a queue is per branch (the API answers 400 without one): offer the branches instead
+        with reading(ctx.app) as r:
+            branches = queue_branches(r.conn, r.schema)
+        return render(
+            "worklist_branches.html",
+            principal=principal,
+            title=title,
+            branches=branches,
+            path=request.url.path,
+        )
     try:
         result = fetch(principal)
     except (ProblemException, DomainError) as exc:
@@ -132,6 +146,7 @@ def work_orders_page(
     return _page(
         request, ctx, "worklist_work_orders.html", "问题件队列 Branch work-order queue",
         "/worklists/work-orders", fetch, {"branch": branch, "handler_id": handler_id},
+        choose_branch=branch is None,
     )  # fmt: skip
 
 

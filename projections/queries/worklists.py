@@ -313,6 +313,14 @@ def branch_work_queue(
     return ResultPage[BranchQueueRow].of(items, len(keyed), limit, offset)
 
 
+def queue_branches(conn: Connection[Any], schema: str) -> list[str]:
+    """The branches with open work orders (to choose a queue from)."""
+    query = SQL("SELECT DISTINCT branch FROM {}.worklist_work_orders ORDER BY branch").format(
+        Identifier(schema)
+    )
+    return [r[0] for r in conn.execute(query).fetchall()]
+
+
 def _queue_row(rank: int, group: int, r: dict[str, Any], now: datetime) -> BranchQueueRow:
     status = obligation_status(r["deadline_at"], warning_lead(r["warning_lead_days"]), now)
     return BranchQueueRow(
