@@ -75,6 +75,15 @@ class Settings(BaseSettings):
         le=10 * 366 * 86_400,
         description="RC-01a: business times further ahead of the clock are refused",
     )
+    tick_interval_seconds: float = Field(
+        60, ge=0, le=86_400, description="serve / projections run tick every N seconds (0: off)"
+    )
+    late_entry_hours: float = Field(
+        24,
+        gt=0,
+        le=8_760,
+        description="an event recorded more than N hours after it happened is a late entry",
+    )
     rules: RuleParameters = Field(default_factory=RuleParameters)
 
     @field_validator("events_schema", "read_schema")

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from interfaces.cli import console, fail, handle_errors, open_app
 from interfaces.demo_schemas import demo_option
+from interfaces.scheduling import scheduler_for
 from projections import registry
 from projections.errors import ProjectionError
 from projections.live import ProjectionService
@@ -79,6 +80,9 @@ def run(
         False, "--catch-up-only", help="exit once caught up instead of following live"
     ),
     demo: bool = demo_option(),
+    tick: bool = typer.Option(
+        True, "--tick/--no-tick", help="also run the time-driven commands (one leader across processes)"
+    ),
 ) -> None:
     """Catch up with progress, then follow new events live (Ctrl-C stops) 追赶后实时运行."""
     with open_app(demo) as app:
@@ -104,6 +108,9 @@ def run(
                 on_state=lambda n, state: progress.update(tasks[n], state=state),
             )
             service.start(catch_up_only=catch_up_only)
+            scheduler = scheduler_for(app) if tick and not catch_up_only else None
+            if scheduler is not None:
+                scheduler.start()
             try:
                 while service.alive:
                     service.join(timeout=0.2)
@@ -111,6 +118,8 @@ def run(
                 progress.update(next(iter(tasks.values())), state="stopping 停止中")
                 service.stop()
             finally:
+                if scheduler is not None:
+                    scheduler.stop()
                 service.stop()
         errors = service.errors()
         if errors:

@@ -10,6 +10,7 @@ from interfaces.api.read_side import ReadModelHooks
 from interfaces.api.tokens import TokenStore
 from interfaces.cli import err_console, handle_errors, open_app
 from interfaces.demo_schemas import demo_option
+from interfaces.scheduling import running, scheduler_for
 
 
 @handle_errors
@@ -26,9 +27,16 @@ def serve(
         5.0, "--wait-timeout", min=0.1, max=60, help="seconds ?consistency=wait waits before 202"
     ),
     demo: bool = demo_option(),
+    tick: bool = typer.Option(
+        True, "--tick/--no-tick", help="run the time-driven commands every tick_interval_seconds (one leader)"
+    ),
 ) -> None:
     """服务 Serve the HTTP API (commands, reads, /health, /docs) until interrupted."""
-    with open_app(demo) as app, ReadModelHooks(app, run_projections=projections) as hooks:
+    with (
+        open_app(demo) as app,
+        ReadModelHooks(app, run_projections=projections) as hooks,
+        running(scheduler_for(app) if tick else None),
+    ):
         api = create_api(
             app,
             wait_for=hooks.wait_for,

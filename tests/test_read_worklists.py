@@ -193,7 +193,7 @@ def test_next_call_window_follows_the_calendar(app):
     assert night is not None and night.start == at(3, 9, 30)
 
 
-def test_a_cycle_that_ran_out_leaves_the_queue_for_tick(built):
+def test_a_cycle_that_ran_out_stays_in_the_queue_until_the_tick_decides_it(built):
     app = built
     schema = app.settings.read_schema
     with reading(app) as conn:
@@ -204,7 +204,12 @@ def test_a_cycle_that_ran_out_leaves_the_queue_for_tick(built):
     assert [(e.policy_number, e.cycle, e.cycle_ends_at, e.attempts_made) for e in after] == [
         (number(1), 1, at(9, 10), 1)
     ]
-    assert [r.policy_number for r in queue.items] == [number(2)]
+    # CA-02: still undecided, so still listed, marked and not callable (never in neither)
+    assert [(r.policy_number, r.cycle_expired, r.callable_now) for r in queue.items] == [
+        (number(2), False, True),
+        (number(1), True, False),
+    ]
+    assert queue.items[1].next_window is None
 
 
 def test_branch_queue_in_oc05_order(built):

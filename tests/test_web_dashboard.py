@@ -187,5 +187,19 @@ def test_the_browser_shows_the_numbers_the_api_answers(world, served):
         expected[f"{k}.success_rate"] = pct(a["callbacks"]["success_rate"]["value"])
         expected[f"{k}.handling_rate"] = pct(a["work_orders"]["handling_rate"]["value"])
 
+    # agents' names (staff data) as their records say; SC-01 of the month before (the inputs this
+    # month's allocation uses) where inputs exist, else "no inputs"; the partial month marked
+    admin = auth(token(world, "admin"))
+    previous_scores = get(f"/scorecards/agents?month={PREVIOUS}&limit=500")["items"]
+    scored = {a["key"]: a["planner_score"] for a in previous_scores if a["planner_score"]}
+    for a in get(f"/scorecards/agents?month={MONTH}&limit=500")["items"]:
+        k = f"agent.{a['key']}"
+        record = api.get(f"/agents/{a['key']}", headers=admin)
+        assert record.status_code == 200
+        expected[f"{k}.name"] = record.json()["name"]
+        expected[f"{k}.score"] = str(scored[a["key"]]["total"]) if a["key"] in scored else "无输入 no inputs"
+    assert scored, "the demo month records SC-01 inputs for the month before"
+    expected["kpi.success_rate.trend"] = "不完整 partial"  # the demo's data start mid-September
+
     assert len(expected) > 50 and at_risk["total"] > 0
     assert {k: shown.get(k) for k in expected} == expected

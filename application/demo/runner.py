@@ -13,12 +13,15 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from psycopg.sql import SQL, Identifier
 
-from application.demo.plan import Plan, Step
+from application.demo.plan import HISTORY, Plan, Step
+from domain.shared.aggregate import recording_at
 from domain.shared.errors import DomainError
+from domain.shared.time import SHANGHAI
 
 if TYPE_CHECKING:
     from application.app import CommandResult, PolicyTrail
@@ -52,6 +55,19 @@ class RunReport:
                 self.no_effect += 1
 
 
+#: the history before the month (agents joining, old books) was imported at this moment
+#: before the month's first phase: those events are the deliberate late entries (补录)
+IMPORT_LEAD = timedelta(days=21)
+
+
+def record_time(plan: Plan, step: Step) -> datetime:
+    """When the simulated system records ``step``: within two minutes of its business
+    time, except the imported history, recorded at once when the system went live."""
+    if plan.phase_of(step) == HISTORY:
+        return datetime.combine(plan.config.first_day - IMPORT_LEAD, time(7, 0), tzinfo=SHANGHAI)
+    return step.at + timedelta(seconds=30 + step.seq % 90)
+
+
 def run_plan(
     app: PolicyTrail,
     plan: Plan,
@@ -68,7 +84,8 @@ def run_plan(
             if stop.is_set():
                 return
             try:
-                result = app.execute(step.command, step.actor)
+                with recording_at(record_time(plan, step)):
+                    result = app.execute(step.command, step.actor)
             except DomainError as exc:
                 stop.set()
                 raise DemoStepFailed(

@@ -17,8 +17,11 @@ kept 10+ years, RC-02); when a shape changes, bump it and add an
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.domain import Aggregate
@@ -64,6 +67,23 @@ class Context:
 
 TAgg = TypeVar("TAgg", bound="TrailAggregate")
 
+#: the record time of events created in this context (None: now, the normal case)
+_RECORDING_AT: ContextVar[datetime | None] = ContextVar("policytrail_recording_at", default=None)
+
+
+@contextmanager
+def recording_at(moment: datetime) -> Iterator[None]:
+    """Events created inside the block carry ``moment`` as their record time.
+
+    Only for simulations that write a past period as it would have been recorded
+    (``policytrail demo``); commands of real users always record at the wall clock.
+    """
+    token = _RECORDING_AT.set(require_aware(moment, "record time").astimezone(UTC))
+    try:
+        yield
+    finally:
+        _RECORDING_AT.reset(token)
+
 
 class TrailAggregate(Aggregate):
     """Base aggregate: events carry business time, actor and command id.
@@ -83,6 +103,13 @@ class TrailAggregate(Aggregate):
         occurred_at: datetime
         actor: Actor
         command_id: str
+
+        @staticmethod
+        def create_timestamp() -> datetime:
+            """Record time: the library's wall clock, unless a replay of a simulated
+            period (the demo month) names the moment it records at (``recording_at``)."""
+            moment = _RECORDING_AT.get()
+            return moment if moment is not None else Aggregate.Event.create_timestamp()
 
     class Created(Event, Aggregate.Created):
         def mutate(self, aggregate: Any) -> Any:

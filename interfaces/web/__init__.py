@@ -11,8 +11,13 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from interfaces.web.pages import STATIC_DIR, router
+from interfaces.web.worklists import router as worklists_router
 
 
 def routes() -> list[BaseRoute]:
     """The dashboard's routes, to add to the API application."""
-    return [*router.routes, Mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")]
+    return [
+        *router.routes,
+        *worklists_router.routes,
+        Mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static"),
+    ]

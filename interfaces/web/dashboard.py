@@ -17,17 +17,21 @@ from psycopg.sql import SQL, Identifier
 
 from domain.planner_score import month_key, previous_month
 from domain.work_order import ObligationStatus
+from interfaces.api.owners import find_agent
 from interfaces.api.permissions import Principal
 from interfaces.api.read_access import ReadContext, narrow
 from interfaces.api.routes.read_models import TimelinessSummary, summarise
 from interfaces.api.routes.read_params import this_month
 from projections.queries.common import MAX_LIMIT
+from projections.queries.coverage import MonthCoverage, month_coverage
 from projections.queries.scorecards import (
     AgentScorecard,
+    PlannerScore,
     Rate,
     Scorecard,
     ScorecardFilters,
     agent_scorecards,
+    planner_scores,
     scorecards,
 )
 from projections.queries.timeliness import Filters, ObligationRow, count_by_status, query_obligations
@@ -45,10 +49,11 @@ class KpiTile:
     en: str
     current: Rate
     previous: Rate
+    previous_partial: bool = False  # no trend against a month seen only in part
 
     @property
     def delta(self) -> Decimal | None:
-        if self.current.value is None or self.previous.value is None:
+        if self.current.value is None or self.previous.value is None or self.previous_partial:
             return None
         return self.current.value - self.previous.value
 
@@ -74,6 +79,11 @@ class Dashboard:
     at_risk: list[ObligationRow]
     at_risk_total: int
     agents: list[AgentScorecard]
+    coverage: MonthCoverage  # this month whole or partial
+    previous_coverage: MonthCoverage  # the month compared with
+    names: dict[str, str]  # agent code → name (staff data, shown to managers)
+    score_month: str  # SC-01 performance month whose score this month's allocation uses
+    scores: dict[str, PlannerScore]  # agent code → SC-01 score of ``score_month`` (absent: no inputs)
 
 
 def default_month(r: ReadContext) -> str:
@@ -115,20 +125,53 @@ def build(r: ReadContext, principal: Principal, month: str | None) -> Dashboard:
             statuses=(ObligationStatus.WARNING.value, ObligationStatus.OVERDUE.value),
         ),
     )  # fmt: skip
+    coverage = [
+        month_coverage(
+            r.conn,
+            r.schema,
+            m,
+            now=r.now,
+            branch=scope.branch,
+            agent_code=scope.agent_code,
+        )
+        for m in (month, previous)
+    ]
+    agents = _agents(r, month, scope.branch, scope.agent_code)
+    codes = [a.key for a in agents]
     return Dashboard(
         month=month,
         previous=previous,
         now=r.now,
         due_from=due_from,
         due_to=due_to,
-        tiles=_tiles([c for c in cards if c.month == month], [c for c in cards if c.month == previous]),
+        tiles=_tiles(
+            [c for c in cards if c.month == month],
+            [c for c in cards if c.month == previous],
+            previous_partial=coverage[1].partial,
+        ),
         branches=[BranchKpis(b, by_key.get((b, month)), by_key.get((b, previous))) for b in branches],
         by_branch=summary("branch"),
         by_channel=summary("channel"),
         at_risk=risky.items,
         at_risk_total=risky.total,
-        agents=_agents(r, month, scope.branch, scope.agent_code),
+        agents=agents,
+        coverage=coverage[0],
+        previous_coverage=coverage[1],
+        names=agent_names(r, codes),
+        score_month=previous,
+        # SC-01: this month's allocation ranks planners by last month's inputs (application.allocation)
+        scores=planner_scores(r.conn, r.schema, codes, previous, rules),
     )
+
+
+def agent_names(r: ReadContext, codes: list[str]) -> dict[str, str]:
+    """Agents' names from their records: staff data (业务员姓名), not customer data (RC-03)."""
+    names = {}
+    for code in codes:
+        agent = find_agent(r.app, code)
+        if agent is not None:
+            names[code] = agent.name
+    return names
 
 
 def _agents(r: ReadContext, month: str, branch: str | None, agent_code: str | None) -> list[AgentScorecard]:
@@ -150,7 +193,7 @@ def _sum_rate(cards: list[Scorecard], pick: Any) -> Rate:
     return Rate.of(sum(x.numerator for x in rates), sum(x.denominator for x in rates))
 
 
-def _tiles(current: list[Scorecard], previous: list[Scorecard]) -> list[KpiTile]:
+def _tiles(current: list[Scorecard], previous: list[Scorecard], previous_partial: bool) -> list[KpiTile]:
     specs = [
         ("KP-01", "success_rate", "回访成功率", "callback success rate", lambda c: c.callbacks.success_rate),
         (
@@ -170,7 +213,7 @@ def _tiles(current: list[Scorecard], previous: list[Scorecard]) -> list[KpiTile]
         ),
     ]
     return [
-        KpiTile(code, slug, zh, en, _sum_rate(current, pick), _sum_rate(previous, pick))
+        KpiTile(code, slug, zh, en, _sum_rate(current, pick), _sum_rate(previous, pick), previous_partial)
         for code, slug, zh, en, pick in specs
     ]
 
@@ -187,12 +230,20 @@ AGENT_SORTS: dict[str, Any] = {
     "overdue": lambda a: a.work_orders.overdue,
     "handling_rate": lambda a: a.work_orders.handling_rate.value,
     "warned": lambda a: a.quality.warned_run,
-    "score": lambda a: a.planner_score.total if a.planner_score else None,
+    "score": None,  # from ``Dashboard.scores`` (the SC-01 performance month differs)
 }
 
 
-def sort_agents(agents: list[AgentScorecard], key: str, descending: bool) -> list[AgentScorecard]:
-    pick = AGENT_SORTS.get(key, AGENT_SORTS["agent"])
+def sort_agents(
+    agents: list[AgentScorecard], key: str, descending: bool, scores: dict[str, PlannerScore] | None = None
+) -> list[AgentScorecard]:
+    if key == "score":
+        known = scores or {}
+
+        def pick(a: AgentScorecard) -> Any:
+            return known[a.key].total if a.key in known else None
+    else:
+        pick = AGENT_SORTS.get(key) or AGENT_SORTS["agent"]
     present = [a for a in agents if pick(a) is not None]
     missing = [a for a in agents if pick(a) is None]
     return sorted(present, key=lambda a: (pick(a), a.key), reverse=descending) + missing

@@ -7,6 +7,7 @@ with ``read:dashboard`` get the page; the token's scope narrows every figure.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
@@ -137,7 +138,7 @@ def dashboard_page(
         "dashboard.html",
         d=data,
         principal=principal,
-        agents=sort_agents(data.agents, sort, descending),
+        agents=sort_agents(data.agents, sort, descending, data.scores),
         sort=sort,
         descending=descending,
         statuses=list(charts.STATUS_COLOURS),
@@ -212,7 +213,10 @@ def audit_trail_page(
             agent_code=None if number else scope.agent_code,
         )
         with reading(ctx.app) as r:
-            page = query_audit_trail(r.conn, r.schema, filters=filters, limit=AUDIT_PAGE_ROWS)
+            page = query_audit_trail(
+                r.conn, r.schema, filters=filters, limit=AUDIT_PAGE_ROWS,
+                late_after=timedelta(hours=ctx.app.settings.late_entry_hours),
+            )  # fmt: skip
     except (ProblemException, DomainError) as exc:
         return _error_page(exc)
     api_query = f"policy_number={quote(number)}" if number else f"aggregate_id={aggregate_id}"

@@ -20,6 +20,9 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from projections.queries.common import DEFAULT_LIMIT, ResultPage, Row, paging
 
+#: the default threshold of a late entry (``Settings.late_entry_hours``)
+DEFAULT_LATE_AFTER = timedelta(hours=24)
+
 
 class AuditEntry(Row):
     """One event as the auditors read it: both times, the actor, rules, a bilingual summary."""
@@ -33,7 +36,7 @@ class AuditEntry(Row):
     occurred_at: datetime | None  # business time 业务时间
     recorded_at: datetime | None  # record time 记录时间
     entry_delay_seconds: float | None
-    late_entry: bool  # 补录: recorded long after it happened
+    late_entry: bool  # 补录: recorded more than the configured threshold after it happened
     actor_id: str | None
     actor_role: str | None
     command_id: str | None
@@ -100,13 +103,16 @@ def query_audit_trail(
     filters: AuditFilters | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    late_after: timedelta = DEFAULT_LATE_AFTER,
 ) -> ResultPage[AuditEntry]:
-    """Events matching ``filters`` in log order (position)."""
+    """Events matching ``filters`` in log order (position); ``late_entry`` marks those
+    recorded more than ``late_after`` after their business time (补录)."""
     limit, offset = paging(limit, offset)
-    args: dict[str, Any] = {"limit": limit, "offset": offset}
+    args: dict[str, Any] = {"limit": limit, "offset": offset, "late_after": late_after}
     where = _where(filters or AuditFilters(), schema, args)
     query = SQL(
-        "SELECT a.*, count(*) OVER () AS total FROM {}.audit_trail AS a WHERE {}"
+        "SELECT a.*, coalesce(a.entry_delay > %(late_after)s, false) AS late,"
+        " count(*) OVER () AS total FROM {}.audit_trail AS a WHERE {}"
         " ORDER BY a.position LIMIT %(limit)s OFFSET %(offset)s"
     ).format(Identifier(schema), where)
     with conn.cursor(row_factory=dict_row) as cur:
@@ -136,7 +142,7 @@ def _entry(r: dict[str, Any]) -> AuditEntry:
         occurred_at=r["occurred_at"],
         recorded_at=r["recorded_at"],
         entry_delay_seconds=delay.total_seconds() if delay is not None else None,
-        late_entry=r["late_entry"],
+        late_entry=r["late"],
         actor_id=r["actor_id"],
         actor_role=r["actor_role"],
         command_id=r["command_id"],

@@ -516,6 +516,13 @@ def _no_quality(month: str, params: RuleParameters) -> AgentQuality:
     )
 
 
+def planner_scores(
+    conn: Connection[Any], schema: str, agents: list[str], month: str, params: RuleParameters
+) -> dict[str, PlannerScore]:
+    """SC-01 scores of ``agents`` for performance ``month``; agents without inputs are absent."""
+    return _planner_scores(conn, schema, agents, month, params)
+
+
 def _planner_scores(
     conn: Connection[Any], schema: str, agents: list[str], month: str, params: RuleParameters
 ) -> dict[str, PlannerScore]:

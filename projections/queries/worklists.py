@@ -96,6 +96,9 @@ class CallRow(Row):
     agreed_call_at: datetime | None
     next_window: CallWindowSlot | None  # CA-01; None: no window before the cycle ends
     callable_now: bool
+    # CA-02: the cycle ran out and the scheduler has not closed it yet (周期已满待关闭); it stays
+    # listed until it is decided, so a callback is never in neither the queue nor an outcome
+    cycle_expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,17 +130,19 @@ def call_centre_queue(
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> ResultPage[CallRow]:
-    """Callbacks with a running cycle (CA-02), earliest cooling-off end first.
+    """Callbacks awaiting a call (CA-02), earliest cooling-off end first.
 
-    Cycles that ran out are left to ``policytrail tick`` (see ``expired_cycles``);
-    approved special callbacks (SP-02) and callbacks with the branch are not here.
+    A cycle that ran out stays listed, marked ``cycle_expired`` and not callable, until
+    the scheduler's ``CloseExpiredCycle`` decides it (see ``expired_cycles``): every
+    undecided callback is somewhere. Approved special callbacks (SP-02) and callbacks
+    with the branch are not here.
     """
     limit, offset = paging(limit, offset)
     args: dict[str, Any] = {"now": aware(now), "callable": list(CALLABLE), "limit": limit, "offset": offset}
     more = _equals(filters or CallFilters(), ("branch", "channel", "agent_code", "policy_number"), args)
     query = SQL(
         "SELECT *, count(*) OVER () AS total FROM {}.worklist_callbacks"
-        " WHERE status = ANY(%(callable)s) AND cycle_ends_at > %(now)s{}"
+        " WHERE status = ANY(%(callable)s){}"
         " ORDER BY cooling_off_end, cycle_ends_at, policy_number LIMIT %(limit)s OFFSET %(offset)s"
     ).format(Identifier(schema), more)
     with conn.cursor(row_factory=dict_row) as cur:
@@ -157,8 +162,9 @@ def call_centre_queue(
 def _call_row(
     r: dict[str, Any], now: datetime, window_after: Callable[[datetime], CallWindowSlot | None]
 ) -> CallRow:
+    expired = r["cycle_ends_at"] <= now
     earliest = max(now, r["agreed_call_at"]) if r["agreed_call_at"] else now
-    slot = window_after(earliest)
+    slot = None if expired else window_after(earliest)
     if slot is not None and slot.start >= r["cycle_ends_at"]:
         slot = None
     left = max(r["attempts_allowed"] - r["attempts_in_cycle"], 0)
@@ -189,6 +195,7 @@ def _call_row(
             and left > 0
             and r["status"] == CallbackStatus.AWAITING_CALL.value
         ),
+        cycle_expired=expired,
     )
 
 
@@ -304,6 +311,14 @@ def branch_work_queue(
     page = keyed[offset : offset + limit]
     items = [_queue_row(offset + n + 1, key.group, r, now) for n, (key, r) in enumerate(page)]
     return ResultPage[BranchQueueRow].of(items, len(keyed), limit, offset)
+
+
+def queue_branches(conn: Connection[Any], schema: str) -> list[str]:
+    """The branches with open work orders (to choose a queue from)."""
+    query = SQL("SELECT DISTINCT branch FROM {}.worklist_work_orders ORDER BY branch").format(
+        Identifier(schema)
+    )
+    return [r[0] for r in conn.execute(query).fetchall()]
 
 
 def _queue_row(rank: int, group: int, r: dict[str, Any], now: datetime) -> BranchQueueRow:

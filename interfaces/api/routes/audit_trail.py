@@ -7,7 +7,7 @@ agent outside the scope is 403, as on the write-side reads.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -56,7 +56,10 @@ RuleParam = Annotated[
 
 def _page(ctx: ApiContext, filters: AuditFilters, page: PageParams) -> ResultPage[AuditEntry]:
     with reading(ctx.app) as r:
-        return query_audit_trail(r.conn, r.schema, filters=filters, limit=page.limit, offset=page.offset)
+        return query_audit_trail(
+            r.conn, r.schema, filters=filters, limit=page.limit, offset=page.offset,
+            late_after=timedelta(hours=ctx.app.settings.late_entry_hours),
+        )  # fmt: skip
 
 
 @router.get(

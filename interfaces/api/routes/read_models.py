@@ -180,18 +180,20 @@ class StatusSummary(StatusCounts):
 
     with_due: int  # total less those without a due date yet
     overdue_rate: Rate  # (超时 + 逾期完成) / with a due date
-    on_time_rate: Rate  # 按时完成 / done
+    # PC-03: 按时完成 / (按时完成 + 逾期完成 + 超时): an open item past its deadline can no longer
+    # be on time, so it counts against the rate; open 正常/警告 items are not decided yet
+    on_time_rate: Rate
     at_risk: int  # 警告 + 超时: open and late or nearly late
 
     @classmethod
     def of(cls, c: StatusCounts) -> StatusSummary:
         with_due = c.total - c.no_due
-        done = c.closed_on_time + c.closed_late
+        decided = c.closed_on_time + c.closed_late + c.overdue
         return cls(
             **c.model_dump(),
             with_due=with_due,
             overdue_rate=Rate.of(c.overdue + c.closed_late, with_due),
-            on_time_rate=Rate.of(c.closed_on_time, done),
+            on_time_rate=Rate.of(c.closed_on_time, decided),
             at_risk=c.warning + c.overdue,
         )
 

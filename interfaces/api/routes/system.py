@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from application.scheduler import last_tick
+from domain.shared.time import local
 from interfaces.api.auth import authenticated
 from interfaces.api.context import ApiContext, api_context
 from interfaces.api.permissions import Principal
@@ -30,6 +33,17 @@ class ProjectionLag(BaseModel):
     error: str | None = None
 
 
+class SchedulerHealth(BaseModel):
+    """The last run of the time-driven commands (定时任务), by whichever process leads."""
+
+    interval_seconds: float = Field(description="configured tick interval (0: no in-process scheduler)")
+    last_tick_at: datetime | None = Field(description="the business 'now' of the last tick (null: none yet)")
+    lag_seconds: float | None = Field(description="seconds from the last tick's 'now' to this server's now")
+    closed: int | None = Field(description="expired call cycles the last tick closed (CA-02)")
+    errors: int | None = Field(description="refusals or failures in the last tick")
+    stale: bool = Field(description="true when the last tick is more than 3 intervals old")
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded", "unavailable"]
     database: DatabaseHealth
@@ -37,6 +51,7 @@ class Health(BaseModel):
     projections: list[ProjectionLag] | None = Field(
         description="each read model's position and lag; null when no projection runtime runs here"
     )
+    scheduler: SchedulerHealth | None = None
 
 
 @router.get(
@@ -52,6 +67,7 @@ def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
         projections = None
         if ctx.projection_status is not None:
             projections = [ProjectionLag.model_validate(p) for p in ctx.projection_status()]
+        scheduler = scheduler_health(ctx)
     except Exception as exc:  # any failure to reach the store (e.g. no free connection) is "unavailable"
         body = Health(
             status="unavailable",
@@ -62,10 +78,35 @@ def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
         return JSONResponse(body.model_dump(mode="json"), status_code=503)
     lagging = any(p.lag is None or p.lag > 0 or p.error for p in projections or [])
     return Health(
-        status="degraded" if lagging else "ok",
+        status="degraded" if lagging or scheduler.stale else "ok",
         database=DatabaseHealth(reachable=True, kind=kind),
         last_position=last,
         projections=projections,
+        scheduler=scheduler,
+    )
+
+
+def scheduler_health(ctx: ApiContext) -> SchedulerHealth:
+    """Counts only: the tick's error text may name policies, and /health needs no token."""
+    interval = ctx.app.settings.tick_interval_seconds
+    last = last_tick(ctx.app.database, ctx.app.settings.events_schema)
+    if last is None:
+        return SchedulerHealth(
+            interval_seconds=interval,
+            last_tick_at=None,
+            lag_seconds=None,
+            closed=None,
+            errors=None,
+            stale=False,
+        )
+    lag = (ctx.app.clock.now() - last.at).total_seconds()
+    return SchedulerHealth(
+        interval_seconds=interval,
+        last_tick_at=local(last.at),
+        lag_seconds=round(lag, 3),
+        closed=last.closed,
+        errors=last.errors,
+        stale=interval > 0 and lag > 3 * interval,
     )
 
 
