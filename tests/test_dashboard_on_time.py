@@ -54,7 +54,15 @@ def person(n: int) -> factories.PersonIn:
 def policy(app: PolicyTrail, n: int, *, years: int, signed: date, registered: date) -> None:
     number = f"PT2603{n:05d}"
     app.execute(
-        factories.issue_policy(number, policyholder=person(n), term_value=years, agent_code="A0001"), ACTOR
+        factories.issue_policy(
+            number,
+            policyholder=person(n),
+            term_value=years,
+            agent_code="A0001",
+            # issued on the underwriting day, before any receipt (RC-01b)
+            occurred_at=datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI),
+        ),
+        ACTOR,
     )
     app.execute(
         RegisterReceipt(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from psycopg.sql import SQL, Identifier
 
-from application.demo.plan import HISTORY, Plan, Step
+from application.demo.plan import HISTORY, SETUP, Plan, Step
 from domain.shared.aggregate import recording_at
 from domain.shared.errors import DomainError
 from domain.shared.time import SHANGHAI
@@ -63,7 +63,7 @@ IMPORT_LEAD = timedelta(days=21)
 def record_time(plan: Plan, step: Step) -> datetime:
     """When the simulated system records ``step``: within two minutes of its business
     time, except the imported history, recorded at once when the system went live."""
-    if plan.phase_of(step) == HISTORY:
+    if plan.phase_of(step) in (SETUP, HISTORY):  # the branch registry too: set up at go-live
         return datetime.combine(plan.config.first_day - IMPORT_LEAD, time(7, 0), tzinfo=SHANGHAI)
     return step.at + timedelta(seconds=30 + step.seq % 90)
 
