@@ -3,4 +3,13 @@
 Add a module here when it adds commands; the application imports this once.
 """
 
-from application import agents, allocation, callbacks, planners, policies, service_cases, work_orders  # noqa: F401
+from application import (  # noqa: F401
+    agents,
+    allocation,
+    callbacks,
+    data_access,
+    planners,
+    policies,
+    service_cases,
+    work_orders,
+)
