@@ -57,10 +57,14 @@ def export(
             )
         except ExportRefused as exc:
             raise fail(str(exc)) from None
-        catch_up_read_models(app)
         try:
             result = build_export(
-                app, request, out, actor, progress=lambda name: err_console.print(f"[dim]writing {name}[/]")
+                app,
+                request,
+                out,
+                actor,
+                progress=lambda name: err_console.print(f"[dim]writing {name}[/]"),
+                catch_up=lambda: catch_up_read_models(app),
             )
         except (ExportError, ExportKeyError) as exc:
             raise fail(str(exc)) from None

@@ -22,6 +22,7 @@ from psycopg.sql import SQL, Identifier
 
 from application.app import PolicyTrail
 from application.data_access import RecordUnmaskedExport
+from domain.data_access import MIN_REASON_LENGTH
 from domain.planner_score import month_key
 from domain.shared.actor import Actor
 from domain.shared.errors import DomainError, InvalidInput
@@ -65,6 +66,11 @@ class ExportRequest:
                 f" choose from {', '.join(FORMATS)}",
                 f"导出格式无效：{', '.join(unknown) or '（空）'}；可选 {', '.join(FORMATS)}",
             )
+        if unmasked_reason is not None and len(unmasked_reason.strip()) < MIN_REASON_LENGTH:
+            raise InvalidInput(
+                f"an unmasked export needs a reason of at least {MIN_REASON_LENGTH} characters (RC-03)",
+                f"明文导出须说明理由（至少 {MIN_REASON_LENGTH} 个字符，RC-03）",
+            )
         branch = (branch or "").strip() or None
         if branch is not None and len(branch) > 100:
             raise InvalidInput("branch name too long (max 100)", "机构名称过长（最多 100 字）")
@@ -97,8 +103,10 @@ def build_export(
     out: Path,
     actor: Actor,
     progress: Progress | None = None,
+    catch_up: Callable[[], None] | None = None,
 ) -> ExportResult:
-    """Write the export folder ``out`` (must not exist or be empty)."""
+    """Write the export folder ``out`` (must not exist or be empty). ``catch_up`` brings
+    the read models to the head of the log (after the access event, if any)."""
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportError(f"{out} exists and is not an empty folder", f"{out} 已存在且不是空目录")
@@ -113,6 +121,8 @@ def build_export(
             actor,
         )  # fmt: skip
         needed = app.max_position()  # the snapshot must include the access event
+    if catch_up is not None:
+        catch_up()
     out.mkdir(parents=True, exist_ok=True)
     period = request.period()
     with _snapshot(app, request, needed) as snap:
