@@ -9,6 +9,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,11 @@ def test_callback_rows_with_dates_as_dates_and_rule_ids(package):
         "核实件",
     ]
     proxy = next(w for w in work_orders if w["work_order_type"] == "代签字")
+    in_excel = next(
+        w for w in xlsx_rows(package / "work_orders.xlsx") if w["工单类型 Work order type"] == "代签字"
+    )
+    assert in_excel["完成时间 Closed at"] == datetime(2026, 3, 5, 10, 0)  # Shanghai wall-clock time
+    assert proxy["closed_at"] == "2026-03-05T10:00:00+08:00"
     assert (proxy["resolved_by"], proxy["timeliness"], proxy["timeliness_en"]) == (
         "br-001", "按时完成", "closed on time",
     )  # fmt: skip

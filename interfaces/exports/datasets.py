@@ -231,8 +231,7 @@ SELECT c.policy_number, c.branch, c.channel, c.product_type, c.agent_code,
        d.due_at, d.done_at, d.warning_lead_days, d.cancelled_at
   FROM {callbacks} AS c
   LEFT JOIN {timeliness} AS d ON d.obligation_id = 'CB-03:' || c.callback_id::text
-  LEFT JOIN LATERAL (SELECT min(t.started_at) AS started_at FROM {timeliness} AS t
-                      WHERE t.policy_number = c.policy_number AND t.rule_id = 'CB-05') AS r ON true
+  LEFT JOIN {timeliness} AS r ON r.policy_number = c.policy_number AND r.rule_id = 'CB-05'
   LEFT JOIN LATERAL (
        SELECT count(*) FILTER (WHERE a.event_type = 'AttemptRecorded')::int AS attempts,
               max(a.data ->> 'version') FILTER (WHERE a.event_type = 'QuestionnaireStarted') AS questionnaire,

@@ -26,6 +26,7 @@ from interfaces.exports.columns import Column, Kind
 FORMATS = ("xlsx", "csv", "jsonl")
 #: XLSX document properties' date: fixed, so that a re-export is byte-identical
 FIXED_XLSX_DATE = datetime(2000, 1, 1)
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 1 = 1900-01-01 (dates after 1900-02-28)
 _SHEET_ROWS = 1_048_576  # Excel's limit, header included
 
 
@@ -100,6 +101,13 @@ def json_of(value: Any, kind: Kind) -> Any:
     return value
 
 
+def _excel_serial(moment: datetime) -> float:
+    """An instant as Excel's serial day number in Shanghai wall-clock time."""
+    local = shanghai(moment)
+    seconds = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+    return local.toordinal() - _EXCEL_EPOCH + seconds / 86400
+
+
 class CsvRows:
     """CSV in UTF-8 with a BOM (Excel opens Chinese text correctly), one header row."""
 
@@ -151,6 +159,7 @@ class XlsxRows:
         )
         self._book.set_properties({"title": title, "author": "PolicyTrail", "created": FIXED_XLSX_DATE})
         self._columns = list(columns)
+        self._kinds = [c.kind for c in columns]
         self._header_format = self._book.add_format({"bold": True})
         self._formats = {
             Kind.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
@@ -171,20 +180,21 @@ class XlsxRows:
     def write(self, row: Sequence[Any]) -> None:
         if self._row >= _SHEET_ROWS:
             self._new_sheet()
-        sheet, r = self._sheet, self._row
-        for i, (value, column) in enumerate(zip(row, self._columns, strict=True)):
+        sheet, r, formats = self._sheet, self._row, self._formats
+        for i, (value, kind) in enumerate(zip(row, self._kinds, strict=True)):
             if value is None:
                 continue
-            kind = column.kind
-            if kind == Kind.INT:
+            if kind is Kind.TEXT:
+                sheet.write_string(r, i, value if type(value) is str else str(value))
+            elif kind is Kind.INT:
                 sheet.write_number(r, i, value)
-            elif kind == Kind.RATE:
-                sheet.write_number(r, i, float(value), self._formats[Kind.RATE])
-            elif kind == Kind.DATE:
-                sheet.write_datetime(r, i, datetime(value.year, value.month, value.day), self._formats[kind])
-            elif kind == Kind.DATETIME:
-                sheet.write_datetime(r, i, shanghai(value).replace(tzinfo=None), self._formats[kind])
-            elif kind == Kind.BOOL:
+            elif kind is Kind.RATE:
+                sheet.write_number(r, i, float(value), formats[kind])
+            elif kind is Kind.DATE:  # a date cell is a serial day number with a date format
+                sheet.write_number(r, i, value.toordinal() - _EXCEL_EPOCH, formats[kind])
+            elif kind is Kind.DATETIME:
+                sheet.write_number(r, i, _excel_serial(value), formats[kind])
+            elif kind is Kind.BOOL:
                 sheet.write_boolean(r, i, bool(value))
             else:
                 sheet.write_string(r, i, text_of(value, kind))
