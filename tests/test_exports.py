@@ -363,6 +363,26 @@ def test_jobs_and_files_are_private_and_names_cannot_escape(march, http):
     assert http.get("/exports/0123456789abcdef/files/manifest.json", headers=auth(owner)).status_code == 404
 
 
+def test_a_token_cannot_queue_jobs_without_bound(march, tmp_path):
+    from interfaces.exports.jobs import ExportJobs
+
+    gate = __import__("threading").Event()
+    jobs = ExportJobs(march, tmp_path / "jobs", catch_up=lambda: gate.wait(30))  # jobs stay unfinished
+    test_client = client(march)
+    test_client.app.state.export_jobs = jobs  # type: ignore[attr-defined]
+    secret = token(march, "auditor")
+    answers = [
+        test_client.post(
+            "/exports", json={"month": "2026-03", "formats": ["csv"]}, headers=auth(secret)
+        ).status_code
+        for _ in range(3)
+    ]
+    other = test_client.post("/exports", json={"month": "2026-03"}, headers=auth(token(march, "regulator")))
+    gate.set()
+    jobs.close()
+    assert answers == [202, 202, 429] and other.status_code == 202
+
+
 def test_unmasked_only_for_an_auditor_with_a_reason_and_recorded(march, http):
     body = {
         "month": "2026-03",

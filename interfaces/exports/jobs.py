@@ -25,6 +25,12 @@ from interfaces.exports.manifest import MANIFEST
 from interfaces.exports.package import READ_MODELS, ExportRequest, build_export
 
 CatchUp = Callable[[], None]
+#: unfinished jobs one token may have: a token cannot queue work without bound
+MAX_UNFINISHED_PER_TOKEN = 2
+
+
+class TooManyJobs(Exception):
+    """The token already has its share of unfinished export jobs."""
 
 
 def catch_up_in_thread(app: PolicyTrail) -> CatchUp:
@@ -77,6 +83,11 @@ class ExportJobs:
         job_id = uuid.uuid4().hex
         job = ExportJob(job_id, owner, request, self.root / job_id)
         with self._lock:
+            unfinished = sum(
+                1 for j in self._jobs.values() if j.owner == owner and j.status in ("queued", "running")
+            )
+            if unfinished >= MAX_UNFINISHED_PER_TOKEN:
+                raise TooManyJobs(owner)
             self._jobs[job_id] = job
         self._pool.submit(self._run, job, actor)
         return job

@@ -21,13 +21,21 @@ from interfaces.api.problems import (
     NOT_FOUND,
     OUT_OF_SCOPE,
     ProblemException,
+    ProblemType,
     problem_responses,
 )
 from interfaces.exports.access import ExportRefused, scoped
-from interfaces.exports.jobs import ExportJob, ExportJobs, catch_up_in_thread
+from interfaces.exports.jobs import (
+    MAX_UNFINISHED_PER_TOKEN,
+    ExportJob,
+    ExportJobs,
+    TooManyJobs,
+    catch_up_in_thread,
+)
 from interfaces.exports.package import ExportRequest
 
 TAG = "exports 导出"
+TOO_MANY_JOBS = ProblemType("too-many-export-jobs", 429, "导出任务过多", "Too many unfinished export jobs")
 router = APIRouter(tags=[TAG])
 Ctx = Annotated[ApiContext, Depends(api_context)]
 Exporter = Annotated[Principal, Depends(require(C.EXPORT))]
@@ -118,7 +126,7 @@ def _not_found(what: str) -> ProblemException:
     status_code=202,
     response_model=ExportJobOut,
     summary="导出 Start a monthly export (202: a job id to poll)",
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400, 401, 403, 422, 429),
 )
 def post_export(body: ExportIn, principal: Exporter, jobs: Jobs) -> JSONResponse:
     if body.reason and not body.unmasked:
@@ -129,7 +137,15 @@ def post_export(body: ExportIn, principal: Exporter, jobs: Jobs) -> JSONResponse
     except ExportRefused as exc:
         problem = OUT_OF_SCOPE if exc.rule is None else FORBIDDEN
         raise ProblemException(problem, str(exc), exc.message_zh, rule=exc.rule) from None
-    job = jobs.submit(principal.token_id, principal.actor, request)
+    try:
+        job = jobs.submit(principal.token_id, principal.actor, request)
+    except TooManyJobs:
+        raise ProblemException(
+            TOO_MANY_JOBS,
+            f"this token already has {MAX_UNFINISHED_PER_TOKEN} unfinished export jobs:"
+            " wait for one to finish",
+            f"该令牌已有 {MAX_UNFINISHED_PER_TOKEN} 个未完成的导出任务，请稍候",
+        ) from None
     return JSONResponse(
         ExportJobOut.of(job).model_dump(mode="json"),
         status_code=202,
