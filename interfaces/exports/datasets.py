@@ -436,8 +436,7 @@ def event_rows(s: Snapshot, period: Period) -> Iterator[Sequence[Any]]:
         " e.originator_id, e.originator_version, e.topic, e.state"
         " FROM {trail} AS a JOIN {events} AS e ON e.notification_id = a.position"
         " WHERE a.position <= %(position)s"
-        " AND coalesce(a.occurred_at, a.recorded_at) >= %(start)s"
-        " AND coalesce(a.occurred_at, a.recorded_at) < %(end)s AND {where}"
+        " AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s AND {where}"  # every event has one
         " ORDER BY a.position"
     ).format(trail=s.t("audit_trail"), events=s.events_table, where=where)
     for row in s.stream("events", query, args):
