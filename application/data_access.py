@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from application.messages import Command
@@ -11,6 +13,9 @@ from domain.data_access import PersonalDataAccess
 
 class RecordUnmaskedExport(Command):
     """明文导出登记 Record that an auditor exports personal data unmasked, and why (RC-03)."""
+
+    #: only the export itself records its access: never a line of an import file
+    importable: ClassVar[bool] = False
 
     reason: str = Field(max_length=500, description="why the auditor needs personal data in clear 理由")
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-03"])
