@@ -403,6 +403,8 @@ def test_unmasked_only_for_an_auditor_with_a_reason_and_recorded(march, http):
     assert len(access) == 1, "the access itself is an event of the exported trail"
     assert access[0]["actor_id"] == "aud-007" and access[0]["rule_ids"] == ["RC-03"]
     assert access[0]["data"]["reason"] == body["reason"]
+    manifest = http.get(f"/exports/{job['id']}/files/manifest.json", headers=auth(secret)).json()
+    assert manifest["parameters"]["unmasked_access_position"] == access[0]["position"]
 
 
 def test_cli_export_of_the_month_then_verify(march, tmp_path, monkeypatch, public_key_file):

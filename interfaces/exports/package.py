@@ -112,15 +112,17 @@ def build_export(
         raise ExportError(f"{out} exists and is not an empty folder", f"{out} 已存在且不是空目录")
     key = ledger_evidence.signing_key(app.settings)  # fail before any work on a bad key
     needed = 0
+    access_position = None
     if not request.masked:  # RC-03: recorded (and refused unless auditor) before anything is read
-        app.execute(
+        recorded = app.execute(
             RecordUnmaskedExport(
                 reason=request.unmasked_reason or "", month=request.month, branch=request.branch or "",
                 formats=list(request.formats), log_position=app.max_position(),
             ),
             actor,
         )  # fmt: skip
-        needed = app.max_position()  # the snapshot must include the access event
+        access_position = recorded.position
+        needed = access_position or app.max_position()  # the snapshot must include the access event
     if catch_up is not None:
         catch_up()
     out.mkdir(parents=True, exist_ok=True)
@@ -148,6 +150,7 @@ def build_export(
             "formats": list(request.formats),
             "personal_data": "masked" if request.masked else "unmasked",
             "unmasked_reason": request.unmasked_reason,
+            "unmasked_access_position": access_position,  # the RC-03 access event in the log
         },
         "log": {**log, "status_at": status_at.isoformat()},
         "files": [
