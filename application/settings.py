@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     cipher_key: SecretStr | None = Field(
         None, description="RC-03: base64 AES key for events at rest; default: <data_dir>/cipher.key"
     )
+    ledger_key: SecretStr | None = Field(
+        None, description="Ed25519 signing key (base64 seed or PEM); default: <data_dir>/ledger.key"
+    )
     events_schema: str = Field("events", description="schema of the event store tables")
     read_schema: str = Field("read", description="schema of the read models")
     pool_size: int = Field(8, ge=1, le=200, description="database connections per process")

@@ -162,6 +162,7 @@ def _register_subcommands() -> None:
     from interfaces import (  # they import this module
         cli_bench,
         cli_demo,
+        cli_export,
         cli_import,
         cli_projections,
         cli_serve,
@@ -176,6 +177,7 @@ def _register_subcommands() -> None:
     cli_projections.register(cli)
     cli_tick.register(cli)
     cli_demo.register(cli)
+    cli_export.register(cli)
 
 
 if __name__ != "__main__":  # run as a script, the real module registers (below)

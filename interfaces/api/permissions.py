@@ -39,6 +39,7 @@ class Capability(StrEnum):
     PLANNER_RECORDS = "planner:records"  # SC-01/02: monthly inputs, work-log audits
     ALLOCATE_RESOURCES = "allocation:run"  # CR-01, SC-*
     RUN_SCHEDULE = "schedule:run"  # time-driven transitions (tick)
+    EXPORT = "export"  # monthly regulator/auditor export package (masked by default, RC-03)
 
 
 class ScopeKind(StrEnum):
@@ -64,7 +65,7 @@ C = Capability
 S = ScopeKind
 
 #: capabilities that change nothing
-READ_CAPABILITIES = frozenset({C.READ, C.READ_PERSONAL_DATA, C.VIEW_DASHBOARD})
+READ_CAPABILITIES = frozenset({C.READ, C.READ_PERSONAL_DATA, C.VIEW_DASHBOARD, C.EXPORT})
 
 #: THE permission table (权限表). Auditors and regulators read everything, change nothing.
 PERMISSIONS: dict[Role, RoleGrant] = {
@@ -123,14 +124,14 @@ PERMISSIONS: dict[Role, RoleGrant] = {
         "管理人员 manager: KPIs, approvals, allocation, planner records",
     ),
     Role.AUDITOR: RoleGrant(
-        frozenset({C.READ, C.VIEW_DASHBOARD}),
+        frozenset({C.READ, C.VIEW_DASHBOARD, C.EXPORT}),
         frozenset({S.ALL}),
         "审计 auditor: reads everything, changes nothing",
     ),
     Role.REGULATOR: RoleGrant(
-        frozenset({C.READ, C.VIEW_DASHBOARD}),
-        frozenset({S.ALL}),
-        "监管 regulator: reads everything, changes nothing",
+        frozenset({C.READ, C.VIEW_DASHBOARD, C.EXPORT}),
+        frozenset({S.BRANCH, S.ALL}),  # a local bureau (派出机构) may see one branch only
+        "监管 regulator: reads everything (or one branch), changes nothing",
     ),
     Role.ADMIN: RoleGrant(frozenset(Capability), frozenset({S.ALL}), "管理员 admin: everything"),
 }
