@@ -17,6 +17,7 @@ from interfaces.api.routes import (
     planners,
     policies,
     read_models,
+    records,
     service_cases,
     system,
     work_orders,
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     agents.router,
     audit_trail.router,
     read_models.router,
+    records.router,
 ]
