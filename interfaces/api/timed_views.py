@@ -6,8 +6,9 @@ by type, and fields whose names hold contact or identity data by name.
 
 A decision is an event that records a rule's verdict (it carries ``rule_id`` or
 ``rule_ids``). Its **outcome** is what the event writes into the aggregate's state
-(the event's fields that name a state attribute); its **inputs** are the rest of
-what the event recorded (and its explicit ``inputs`` when it has them).
+(the event's fields that name a state attribute, directly or as ``outcome_<name>``);
+its **inputs** are the rest of what the event recorded (and its explicit ``inputs``
+when it has them).
 """
 
 from __future__ import annotations
@@ -217,8 +218,10 @@ def _actor(event: Any) -> tuple[str | None, str | None]:
 
 def decision_of(event: Any, mark: EventMark, state_keys: set[str], masked: bool) -> Decision:
     data = {k: v for k, v in vars(event).items() if k not in _META_DECISION}
-    outcome = {k: to_json(v, masked, k) for k, v in data.items() if k in state_keys}
-    inputs = {k: to_json(v, masked, k) for k, v in data.items() if k not in state_keys}
+    # a field sets state when the state has it by name (or as ``outcome_<name>``)
+    sets = {k for k in data if k in state_keys or f"outcome_{k}" in state_keys}
+    outcome = {k: to_json(v, masked, k) for k, v in data.items() if k in sets}
+    inputs = {k: to_json(v, masked, k) for k, v in data.items() if k not in sets}
     explicit = getattr(event, "inputs", None)
     if isinstance(explicit, dict):
         inputs = {**{k: to_json(v, masked, k) for k, v in explicit.items()}, **inputs}
