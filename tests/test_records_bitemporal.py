@@ -7,12 +7,16 @@ opened on 03-02 10:00 (CB-03), a call attempt on 03-04 entered first and one on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from application.app import PolicyTrail
 from application.bitemporal import TimeAxes, timed_reader
+from application.policies import ChangeContact, LapsePolicy, ReinstatePolicy
 from domain.callback import Callback
+from domain.policy import Policy
+from tests import factories
 from tests.api_support import BJ, SH, auth, client, seed_two_branches, token
 from tests.callback_steps import at, attempt, open_callback
 
@@ -165,3 +169,51 @@ def test_marks_are_read_once_and_follow_new_events(late, app):
     assert again.latest_version > first.latest_version
     assert again.aggregate.attempts_total == 3
     assert len(reader.marks(cid)) == again.latest_version
+
+
+@pytest.mark.timeout(300)
+def test_snapshots_give_the_same_state_as_a_full_replay_at_every_instant(settings, database, clock, actor):
+    """Snapshots cover only prefixes wholly inside the chosen events; with a late entry
+    the reader must fall back to an older snapshot (or none), never show a later fact."""
+    snapshotting = PolicyTrail(
+        settings=settings.model_copy(update={"snapshot_interval": 3}), database=database, clock=clock
+    )
+    plain = PolicyTrail(settings=settings, database=database, clock=clock)
+    try:
+        snapshotting.execute(factories.issue_policy("P2026000001"), actor)
+        day = date(2026, 3, 10)
+        for i in range(12):  # lapse / reinstate on successive business days
+            when = at(day.day + i, 10)
+            cmd = (
+                LapsePolicy(policy_number="P2026000001", lapsed_on=(day + timedelta(i)), occurred_at=when)
+                if i % 2 == 0
+                else ReinstatePolicy(
+                    policy_number="P2026000001", reinstated_on=(day + timedelta(i)), occurred_at=when
+                )
+            )
+            snapshotting.execute(cmd, actor)
+        # a contact change that happened on 03-11 09:00, entered last (a late entry)
+        snapshotting.execute(
+            ChangeContact(policy_number="P2026000001", phone="13911112222", occurred_at=at(11, 9)), actor
+        )
+        pid = Policy.id_for("P2026000001")
+        assert list(snapshotting.snapshots.get(pid)), "snapshots were taken"
+        fast, slow = timed_reader(snapshotting), timed_reader(plain)
+        for day_no in range(3, 24):
+            for hour in (9, 10, 11):
+                axes = TimeAxes(as_of=at(day_no, hour))
+                a = fast.read(Policy, pid, axes, "policy")
+                b = slow.read(Policy, pid, axes, "policy")
+                assert (a.applied, a.aggregate.status, a.aggregate.holder_phone) == (
+                    b.applied,
+                    b.aggregate.status,
+                    b.aggregate.holder_phone,
+                ), axes
+        late_view = fast.read(Policy, pid, TimeAxes(as_of=at(11, 9, 30)), "policy")
+        assert late_view.aggregate.holder_phone.normalized == "13911112222"  # retroactive
+        assert late_view.late_entries and late_view.late_entries[0].version == late_view.latest_version
+        # 03-10 10:00 lapsed, 03-11 10:00 reinstated: at 03-11 09:30 the policy is lapsed
+        assert late_view.aggregate.lapsed_on == date(2026, 3, 10)
+    finally:
+        snapshotting.close()
+        plain.close()
