@@ -30,6 +30,7 @@ entirely inside the chosen events (snapshots are a cache of the prefix they cove
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from domain.shared.aggregate import TrailAggregate
 from domain.shared.errors import InvalidInput, NotFound
@@ -178,23 +181,52 @@ class TimedRead:
 class TimedReader:
     """Reads aggregates of one application on the two time axes."""
 
-    def __init__(self, app: PolicyTrail, max_marks: int = 500_000) -> None:
+    def __init__(self, app: PolicyTrail, max_marks: int = 500_000, max_snapshot_sets: int = 1_000) -> None:
         self.app = app
         self._marks = _MarkCache(max_marks)
+        #: aggregate id → its snapshots by version (decoded once; copied before use)
+        self._snapshots: OrderedDict[UUID, dict[int, Any]] = OrderedDict()
+        self._max_snapshot_sets = max_snapshot_sets
+        self._snapshots_lock = threading.Lock()
 
     def marks(self, aggregate_id: UUID) -> list[EventMark]:
         """Every stored event's marks, reading only events newer than those kept."""
         known = self._marks.get(aggregate_id)
         after = known[-1].version if known else 0
-        new = list(self.app.events.get(aggregate_id, gt=after or None))
+        return self._extend(aggregate_id, known, list(self.app.events.get(aggregate_id, gt=after or None)))
+
+    def _extend(self, aggregate_id: UUID, known: list[EventMark], new: list[Any]) -> list[EventMark]:
         if new:
             known = known + mark_events(new, known)
             self._marks.put(aggregate_id, known)
+            with self._snapshots_lock:  # newer events may have brought newer snapshots
+                self._snapshots.pop(aggregate_id, None)
         return known
+
+    def _snapshot(self, aggregate_id: UUID, prefix: int) -> Any | None:
+        """A fresh copy of the latest snapshot at or below ``prefix`` (None: none)."""
+        if self.app.snapshots is None or not prefix:
+            return None
+        with self._snapshots_lock:
+            known = self._snapshots.get(aggregate_id)
+            if known is not None:
+                self._snapshots.move_to_end(aggregate_id)
+        if known is None:
+            known = {s.originator_version: s for s in self.app.snapshots.get(aggregate_id)}
+            with self._snapshots_lock:
+                self._snapshots[aggregate_id] = known
+                while len(self._snapshots) > self._max_snapshot_sets:
+                    self._snapshots.popitem(last=False)
+        usable = [v for v in known if v <= prefix]
+        # replay mutates the state it starts from: never hand out the kept one
+        return copy.deepcopy(known[max(usable)]) if usable else None
 
     def select(self, aggregate_id: UUID, axes: TimeAxes, what: str) -> Selection:
         """Which events make up the state on ``axes``; 404 (naming the axis) when none."""
-        marks = self.marks(aggregate_id)
+        return self._choose(self.marks(aggregate_id), axes, what)
+
+    @staticmethod
+    def _choose(marks: list[EventMark], axes: TimeAxes, what: str) -> Selection:
         if not marks:
             raise NotFound(f"{what} not found", f"未找到{what}")
         latest = marks[-1].version
@@ -234,12 +266,66 @@ class TimedReader:
         return Selection(tuple(marks), cut, tuple(applied), skipped)
 
     def read(self, cls: type[TrailAggregate], aggregate_id: UUID, axes: TimeAxes, what: str) -> TimedRead:
-        """The aggregate on ``axes``; 404 (naming the axis) when it did not exist then."""
-        sel = self.select(aggregate_id, axes, what)
-        aggregate, events = self._replay(aggregate_id, list(sel.applied), what)
+        """The aggregate on ``axes``; 404 (naming the axis) when it did not exist then.
+
+        One query in the common case: the events newer than the kept marks together with
+        the chosen events after the snapshot; when newer events arrived, the choice is
+        made again and only what it lacks is read."""
+        known = self._marks.get(aggregate_id)
+        after = known[-1].version if known else 0
+        plan = self._plan(aggregate_id, known, axes, what) if known else None
+        rows = self._stored(aggregate_id, after, plan[2] if plan else [])
+        new = [e for e in rows if e.originator_version > after]
+        decoded = {e.originator_version: e for e in rows}
+        if new or plan is None:
+            known = self._extend(aggregate_id, known, new)
+            plan = self._plan(aggregate_id, known, axes, what)
+            missing = [v for v in plan[2] if v not in decoded]
+            decoded.update((e.originator_version, e) for e in self._fetch(aggregate_id, missing))
+        sel, snapshot, needed = plan
+        events = [decoded[v] for v in needed]
+        aggregate = self._replay(snapshot, events, what)
         if not isinstance(aggregate, cls):
             raise NotFound(f"{what} not found", f"未找到{what}")
-        return TimedRead(aggregate, axes, sel.marks[-1].version, sel.marks, sel.applied, sel.skipped, events)
+        used = {e.originator_version: e for e in events}
+        return TimedRead(aggregate, axes, sel.marks[-1].version, sel.marks, sel.applied, sel.skipped, used)
+
+    def _plan(
+        self, aggregate_id: UUID, marks: list[EventMark], axes: TimeAxes, what: str
+    ) -> tuple[Selection, Any | None, list[int]]:
+        """The chosen events, the snapshot to start from and the versions to apply after it."""
+        sel = self._choose(marks, axes, what)
+        prefix = 0  # versions 1..prefix are all applied: a snapshot inside it is valid
+        for expected, version in enumerate(sel.applied, start=1):
+            if version != expected:
+                break
+            prefix = version
+        snapshot = self._snapshot(aggregate_id, prefix)
+        start = snapshot.originator_version if snapshot is not None else 0
+        return sel, snapshot, [v for v in sel.applied if v > start]
+
+    def _stored(self, aggregate_id: UUID, after: int, versions: list[int]) -> list[Any]:
+        """Decoded events newer than ``after`` plus those of ``versions``, in one query."""
+        recorder = self.app.recorder
+        statement = (
+            f"SELECT originator_id, originator_version, topic, state FROM {self.app.events_table} "
+            "WHERE originator_id = %s AND (originator_version > %s OR originator_version = ANY(%s)) "
+            "ORDER BY originator_version"
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
+            curs.execute(statement, (aggregate_id, after, versions), prepare=True)
+            rows = curs.fetchall()
+        return [
+            self.app.mapper.to_domain_event(
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+            )
+            for row in rows
+        ]
 
     def events(
         self, aggregate_id: UUID, versions: Iterable[int], have: dict[int, Any] | None = None
@@ -253,25 +339,11 @@ class TimedReader:
                 have[event.originator_version] = event
         return [have[v] for v in wanted if v in have]
 
-    def _replay(self, aggregate_id: UUID, applied: list[int], what: str) -> tuple[Any, dict[int, Any]]:
-        """Apply the chosen versions in order, from the latest snapshot of an unbroken prefix."""
-        prefix = 0  # versions 1..prefix are all applied
-        for expected, version in enumerate(applied, start=1):
-            if version != expected:
-                break
-            prefix = version
-        aggregate = None
-        start = 0
-        if self.app.snapshots is not None and prefix:
-            for snapshot in self.app.snapshots.get(aggregate_id, lte=prefix, desc=True, limit=1):
-                aggregate = snapshot.mutate(None)
-                start = snapshot.originator_version
-        wanted = set(applied)
-        replayed: dict[int, Any] = {}
-        for event in self.app.events.get(aggregate_id, gt=start or None, lte=applied[-1]):
-            if event.originator_version not in wanted:
-                continue
-            replayed[event.originator_version] = event
+    @staticmethod
+    def _replay(snapshot: Any | None, events: list[Any], what: str) -> Any:
+        """Apply ``events`` in order on the snapshot's state (or from nothing)."""
+        aggregate = snapshot.mutate(None) if snapshot is not None else None
+        for event in events:
             if aggregate is not None:
                 # a skipped version leaves a gap: continue the chain at this event
                 aggregate._version = event.originator_version - 1
@@ -284,8 +356,35 @@ class TimedReader:
                     f"该业务时间无法展示{what}：事件 {event.originator_version}（补录）"
                     "依赖于业务时间更晚的事件",
                 ) from None
-        return aggregate, replayed
+        return aggregate
 
+    def _fetch(self, aggregate_id: UUID, versions: list[int]) -> Iterable[Any]:
+        """The events of ``versions`` (ascending): one range query when the skipped events
+        inside it are few (decoding one is far cheaper than a round trip), else one query
+        per unbroken run (a late entry after many skipped events is a run of its own)."""
+        if not versions:
+            return []
+        runs: list[tuple[int, int]] = []
+        for v in versions:
+            if runs and runs[-1][1] == v - 1:
+                runs[-1] = (runs[-1][0], v)
+            else:
+                runs.append((v, v))
+        gaps = versions[-1] - versions[0] + 1 - len(versions)
+        if gaps <= MAX_DECODED_GAP or len(runs) > MAX_RUN_QUERIES:
+            wanted = set(versions)
+            return [
+                e
+                for e in self.app.events.get(aggregate_id, gt=versions[0] - 1, lte=versions[-1])
+                if e.originator_version in wanted
+            ]
+        return [e for first, last in runs for e in self.app.events.get(aggregate_id, gt=first - 1, lte=last)]
+
+
+#: skipped events decoded rather than paying another round trip
+MAX_DECODED_GAP = 20
+#: above this many separate runs of versions, one range query (decoding the gaps) is cheaper
+MAX_RUN_QUERIES = 8
 
 _lock = threading.Lock()
 
