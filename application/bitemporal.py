@@ -281,7 +281,8 @@ class TimedReader:
             known = self._extend(aggregate_id, known, new)
             plan = self._plan(aggregate_id, known, axes, what)
             missing = [v for v in plan[2] if v not in decoded]
-            decoded.update((e.originator_version, e) for e in self._fetch(aggregate_id, missing))
+            if missing:
+                decoded.update((e.originator_version, e) for e in self._stored(aggregate_id, None, missing))
         sel, snapshot, needed = plan
         events = [decoded[v] for v in needed]
         aggregate = self._replay(snapshot, events, what)
@@ -304,16 +305,18 @@ class TimedReader:
         start = snapshot.originator_version if snapshot is not None else 0
         return sel, snapshot, [v for v in sel.applied if v > start]
 
-    def _stored(self, aggregate_id: UUID, after: int, versions: list[int]) -> list[Any]:
-        """Decoded events newer than ``after`` plus those of ``versions``, in one query."""
+    def _stored(self, aggregate_id: UUID, after: int | None, versions: list[int]) -> list[Any]:
+        """Decoded events newer than ``after`` (None: none) plus those of ``versions``, in one
+        query: only the rows needed are decoded."""
         recorder = self.app.recorder
         statement = (
             f"SELECT originator_id, originator_version, topic, state FROM {self.app.events_table} "
             "WHERE originator_id = %s AND (originator_version > %s OR originator_version = ANY(%s)) "
             "ORDER BY originator_version"
         )
+        newer_than = after if after is not None else 2**31 - 1  # versions are PostgreSQL integers
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
-            curs.execute(statement, (aggregate_id, after, versions), prepare=True)
+            curs.execute(statement, (aggregate_id, newer_than, versions), prepare=True)
             rows = curs.fetchall()
         return [
             self.app.mapper.to_domain_event(
@@ -335,7 +338,7 @@ class TimedReader:
         have = dict(have or {})
         missing = [v for v in wanted if v not in have]
         if missing:
-            for event in self.app.events.get(aggregate_id, gt=missing[0] - 1, lte=missing[-1]):
+            for event in self._stored(aggregate_id, None, missing):
                 have[event.originator_version] = event
         return [have[v] for v in wanted if v in have]
 
@@ -358,33 +361,6 @@ class TimedReader:
                 ) from None
         return aggregate
 
-    def _fetch(self, aggregate_id: UUID, versions: list[int]) -> Iterable[Any]:
-        """The events of ``versions`` (ascending): one range query when the skipped events
-        inside it are few (decoding one is far cheaper than a round trip), else one query
-        per unbroken run (a late entry after many skipped events is a run of its own)."""
-        if not versions:
-            return []
-        runs: list[tuple[int, int]] = []
-        for v in versions:
-            if runs and runs[-1][1] == v - 1:
-                runs[-1] = (runs[-1][0], v)
-            else:
-                runs.append((v, v))
-        gaps = versions[-1] - versions[0] + 1 - len(versions)
-        if gaps <= MAX_DECODED_GAP or len(runs) > MAX_RUN_QUERIES:
-            wanted = set(versions)
-            return [
-                e
-                for e in self.app.events.get(aggregate_id, gt=versions[0] - 1, lte=versions[-1])
-                if e.originator_version in wanted
-            ]
-        return [e for first, last in runs for e in self.app.events.get(aggregate_id, gt=first - 1, lte=last)]
-
-
-#: skipped events decoded rather than paying another round trip
-MAX_DECODED_GAP = 20
-#: above this many separate runs of versions, one range query (decoding the gaps) is cheaper
-MAX_RUN_QUERIES = 8
 
 _lock = threading.Lock()
 

@@ -18,9 +18,8 @@ from fastapi import Query
 
 from application.app import PolicyTrail
 from application.bitemporal import TimeAxes, TimedRead, timed_reader
-from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.errors import InvalidInput
 from interfaces.api.auth import require_scope
-from interfaces.api.owners import find
 from interfaces.api.pagination import Page, PageParams
 from interfaces.api.permissions import Owner, Principal
 from interfaces.api.timed_views import (
@@ -105,9 +104,7 @@ class RecordKind:
 
 def load_now(app: PolicyTrail, principal: Principal, kind: RecordKind, aggregate_id: UUID, key: str) -> Any:
     """Today's aggregate, after the scope check (404 when it never existed)."""
-    found = find(app, kind.cls, aggregate_id)
-    if found is None:
-        raise NotFound(f"{kind.en} {key} not found", f"未找到{kind.zh} {key}")
+    found = timed_reader(app).read(kind.cls, aggregate_id, TimeAxes(), f"{kind.en} {key}").aggregate
     require_scope(principal, kind.owner(found))
     return found
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from application.bitemporal import EventMark, TimedRead, rule_ids_of
 from domain.rule_catalogue import rule_text
@@ -154,8 +154,34 @@ class RuleRef(BaseModel):
         )
 
 
+_DECISION_EXAMPLE: dict[str, Any] = {
+    "version": 1,
+    "event": "WorkOrder.Created",
+    "title": "工单生成 Work order created from a callback outcome (PC-01, PC-02).",
+    "rules": [
+        {
+            "rule_id": "PC-02",
+            "title_zh": "问题件处理时限",
+            "title_en": "Work-order deadlines",
+            "text_zh": "自生成起：核实件……7 个自然日（可配置）；销售误导件 15 个工作日。",
+            "text_en": "Deadlines from creation: 7 natural days for 核实件, …",
+        }
+    ],
+    "inputs": {"created_on": "2026-03-05", "deadline_basis": "自然日", "deadline_days": 7},
+    "outcome": {"work_order_type": "核实件", "deadline_on": "2026-03-12"},
+    "occurred_at": "2026-03-05T10:00:00+08:00",
+    "recorded_at": "2026-03-05T02:00:03.120000Z",
+    "late_entry": False,
+    "actor_id": "cc-001",
+    "actor_role": "callcentre",
+    "command_id": "7a1c2d9e-attempt-3",
+}
+
+
 class Decision(BaseModel):
     """决定 One decision event: the rules, what they used, what they decided, when, who."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_DECISION_EXAMPLE]})
 
     version: int
     event: str = Field(examples=["WorkOrder.Created"])
@@ -191,6 +217,39 @@ class TimedHistoryEntry(BaseModel):
 
 class AggregateRecord(BaseModel):
     """An aggregate on the asked axes, with the events behind it and its decisions."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "callback",
+                    "kind_zh": "回访",
+                    "key": "P2026000009",
+                    "id": "634ca46a-f5e5-53b0-b851-377981a677a8",
+                    "version": 4,
+                    "latest_version": 4,
+                    "axes": {"as_of": "2026-03-03T12:00:00+08:00", "recorded_as_of": None, "version": None},
+                    "state": {"status": "待回访", "attempts_total": 1, "cycle_results": ["无人接听"]},
+                    "began_at": "2026-03-02T10:00:00+08:00",
+                    "created_at": "2026-03-02T02:00:00.100000Z",
+                    "modified_at": "2026-03-04T03:00:00.200000Z",
+                    "applied_versions": 3,
+                    "skipped_versions": [3],
+                    "late_entries": [
+                        {
+                            "version": 4,
+                            "occurred_at": "2026-03-03T10:00:00+08:00",
+                            "recorded_at": "2026-03-04T03:00:00.200000Z",
+                            "late_after_version": 3,
+                        }
+                    ],
+                    "decisions_total": 3,
+                    "decisions": [],
+                    "personal_data_masked": True,
+                }
+            ]
+        }
+    )
 
     kind: str = Field(examples=["callback"])
     kind_zh: str = Field(examples=["回访"])

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Depends, Path
 from application.agents import ChangeAgentPhone, ChangeAgentRank, RecordAgentDeparture, RegisterAgent
 from application.bitemporal import TimeAxes, with_version
 from domain.agent import Agent
-from domain.shared.errors import NotFound
-from interfaces.api.auth import require, require_scope
+from domain.shared.values import agent_code
+from interfaces.api.auth import require
 from interfaces.api.commands import CommandRoute
 from interfaces.api.context import ApiContext, api_context
-from interfaces.api.owners import agent_owner, find_agent, from_body, of_agent
+from interfaces.api.owners import from_body, of_agent
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
-from interfaces.api.records import history, latest_decisions, time_axes, timed_read
+from interfaces.api.records import history, latest_decisions, load_now, time_axes, timed_read
 from interfaces.api.routes.reads import AsOfVersion
 from interfaces.api.routes.records import AGENT
 from interfaces.api.timed_views import TimedAgentView, TimedHistoryEntry, timed_fields
@@ -72,10 +72,8 @@ AgentCode = Annotated[str, Path(min_length=1, max_length=20, examples=["A0001"])
 
 
 def _load(ctx: ApiContext, principal: Principal, code: str) -> Agent:
-    agent = find_agent(ctx.app, code)
-    if agent is None:
-        raise NotFound(f"agent {code} not found", f"未找到业务员 {code}", agent_code=code)
-    require_scope(principal, agent_owner(agent))
+    key = agent_code(code)  # 400 when malformed
+    agent: Agent = load_now(ctx.app, principal, AGENT, Agent.id_for(key), key)
     return agent
 
 

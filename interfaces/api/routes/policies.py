@@ -18,16 +18,16 @@ from application.policies import (
     SignReceipt,
 )
 from domain.policy import Policy
-from domain.shared.errors import NotFound
-from interfaces.api.auth import require, require_scope
+from domain.shared.values import policy_number
+from interfaces.api.auth import require
 from interfaces.api.commands import CommandRoute
 from interfaces.api.context import ApiContext, api_context
-from interfaces.api.owners import find_policy, from_body, of_policy, policy_owner
+from interfaces.api.owners import from_body, of_policy
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
-from interfaces.api.records import history, latest_decisions, time_axes, timed_read
+from interfaces.api.records import history, latest_decisions, load_now, time_axes, timed_read
 from interfaces.api.routes.reads import AsOfVersion
 from interfaces.api.routes.records import POLICY
 from interfaces.api.timed_views import TimedHistoryEntry, TimedPolicyView, timed_fields
@@ -126,10 +126,8 @@ PolicyNumber = Annotated[str, Path(min_length=1, max_length=40, examples=["P2026
 
 
 def _load(ctx: ApiContext, principal: Principal, number: str) -> Policy:
-    policy = find_policy(ctx.app, number)
-    if policy is None:
-        raise NotFound(f"policy {number} not found", f"未找到保单 {number}", policy_number=number)
-    require_scope(principal, policy_owner(policy))
+    key = policy_number(number)  # 400 when malformed
+    policy: Policy = load_now(ctx.app, principal, POLICY, Policy.id_for(key), key)
     return policy
 
 
