@@ -316,7 +316,8 @@ class TimedReader:
         )
         newer_than = after if after is not None else 2**31 - 1  # versions are PostgreSQL integers
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
-            curs.execute(statement, (aggregate_id, newer_than, versions), prepare=True)
+            # not prepared: the recorder keeps server-side preparation off (see recorder.py)
+            curs.execute(statement, (aggregate_id, newer_than, versions), prepare=False)
             rows = curs.fetchall()
         return [
             self.app.mapper.to_domain_event(

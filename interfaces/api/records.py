@@ -74,7 +74,14 @@ RecordedAsOf = Annotated[
 ]
 Version = Annotated[
     int | None,
-    Query(ge=1, le=2_000_000_000, description="only events up to this aggregate version (版本)"),
+    Query(
+        ge=1,
+        le=2_000_000_000,
+        description="only events up to this aggregate version (版本)",
+        openapi_examples={
+            "third": {"summary": "版本 3", "description": "the first three events", "value": 3}
+        },
+    ),
 ]
 
 
