@@ -417,6 +417,22 @@ _RULES: tuple[RuleText, ...] = (
         text_en="Events are never updated or deleted; corrections are new events. Every event carries who did it (actor id and role), when, and the command/correlation id.",
     ),
     RuleText(
+        rule_id="RC-01a",
+        section="5. Records and data protection",
+        title_zh="业务时间不得超前",
+        title_en="Business time not in the future",
+        text_zh="业务时间可以在过去（历史导入、补录），但不得超过当前时钟加允许偏差：时钟尚未到达的事不可能已经发生。",
+        text_en="A business time may lie in the past (imports of history, late entries) but not further in the future than a configured clock skew: nothing can have happened yet that the application's clock has not reached.",
+    ),
+    RuleText(
+        rule_id="RC-01b",
+        section="5. Records and data protection",
+        title_zh="业务对象存在之前不得发生事件",
+        title_en="Nothing before the object existed",
+        text_zh="业务对象存在之前不会发生任何事：聚合的事件及命令所带的业务日期（如承保前签收回执）不得早于创建它的事实，也不得早于它所跟随的前一事实（如签收前回销）。",
+        text_en="Nothing happens to a business object before it existed: no event of an aggregate (and no business date a command carries, e.g. a receipt signed before underwriting) may lie before the fact that created it, or before the earlier fact it follows (a registration before the signature).",
+    ),
+    RuleText(
         rule_id="RC-02",
         section="5. Records and data protection",
         title_zh="保存期限",
