@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.harness import Scenario
-from bench.scenarios import as_of, exports, http, import_path, read_side, write_path
+from bench.scenarios import as_of, exports, http, import_path, read_side, two_axis, write_path
 
 SCENARIOS: dict[str, Scenario] = {
     "single-writer": write_path.single_writer,
@@ -14,4 +14,5 @@ SCENARIOS: dict[str, Scenario] = {
     "as-of": as_of.as_of,
     "http": http.http_reads,
     "export": exports.export_callbacks,
+    "two-axis": two_axis.two_axis,
 }

@@ -41,10 +41,10 @@ def test_a_policy_as_recorded_at_an_instant(admin):
     c, h = admin
     history = c.get("/policies/P2026000001/history", headers=h).json()["items"]
     at = history[1]["recorded_at"]  # the receipt signature
-    shown = c.get("/policies/P2026000001", params={"as_of": at}, headers=h).json()
+    shown = c.get("/policies/P2026000001", params={"recorded_as_of": at}, headers=h).json()
     assert shown["version"] == 2 and shown["receipt_signed_on"] == "2026-03-01"
-    r = c.get("/policies/P2026000001", params={"as_of": "2020-01-01T00:00:00+08:00"}, headers=h)
-    assert r.status_code == 404
+    r = c.get("/policies/P2026000001", params={"recorded_as_of": "2020-01-01T00:00:00+08:00"}, headers=h)
+    assert r.status_code == 404 and "record time" in r.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,10 @@ def test_a_policy_as_recorded_at_an_instant(admin):
         "as_of_version=x",
         "as_of=yesterday",
         "as_of=2026-03-01T10:00:00",
-        "as_of_version=1&as_of=2026-03-01T10:00:00%2B08:00",
+        "as_of_version=1&version=2",
+        "version=0",
+        "recorded_as_of=2026-03-01T10:00:00",
+        "as_of=2020-01-01T00:00:00%2B08:00",
     ],
 )
 def test_bad_as_of_queries_are_4xx(admin, query):

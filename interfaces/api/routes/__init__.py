@@ -18,6 +18,7 @@ from interfaces.api.routes import (
     planners,
     policies,
     read_models,
+    records,
     service_cases,
     system,
     work_orders,
@@ -42,4 +43,5 @@ ROUTERS: list[APIRouter] = [
     audit_trail.router,
     read_models.router,
     exports.router,
+    records.router,
 ]

@@ -8,18 +8,22 @@ from fastapi import APIRouter, Depends, Path
 
 from application.agents import ChangeAgentPhone, ChangeAgentRank, RecordAgentDeparture, RegisterAgent
 from application.branches import RegisterBranch
+from application.bitemporal import TimeAxes, with_version
 from domain.agent import Agent
-from domain.shared.errors import NotFound
-from interfaces.api.auth import require, require_scope
+from domain.shared.values import agent_code
+from interfaces.api.auth import require
 from interfaces.api.commands import CommandRoute
 from interfaces.api.context import ApiContext, api_context
-from interfaces.api.owners import agent_owner, find_agent, from_body, of_agent
+from interfaces.api.owners import from_body, of_agent
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
-from interfaces.api.routes.reads import AsOf, AsOfVersion, history_page, shown_version
-from interfaces.api.views import AgentView, HistoryEntry
+from interfaces.api.records import history, latest_decisions, load_now, time_axes, timed_read
+from interfaces.api.routes.reads import AsOfVersion
+from interfaces.api.routes.records import AGENT
+from interfaces.api.timed_views import TimedAgentView, TimedHistoryEntry, timed_fields
+from interfaces.api.views import AgentView
 
 TAG = "agents 业务员"
 
@@ -73,38 +77,42 @@ AgentCode = Annotated[str, Path(min_length=1, max_length=20, examples=["A0001"])
 
 
 def _load(ctx: ApiContext, principal: Principal, code: str) -> Agent:
-    agent = find_agent(ctx.app, code)
-    if agent is None:
-        raise NotFound(f"agent {code} not found", f"未找到业务员 {code}", agent_code=code)
-    require_scope(principal, agent_owner(agent))
+    key = agent_code(code)  # 400 when malformed
+    agent: Agent = load_now(ctx.app, principal, AGENT, Agent.id_for(key), key)
     return agent
 
 
 @router.get(
     "/agents/{code}",
-    response_model=AgentView,
-    summary="业务员 An agent, now or as of a version / instant",
+    response_model=TimedAgentView,
+    summary="业务员 An agent, now or on the business / record time axes, or at a version",
+    description=(
+        "`as_of` is **business time** (the events that happened by then, as known now; late "
+        "entries included retroactively), `recorded_as_of` is **record time** (the events stored "
+        "by then), `version` cuts at a version; any combination. 404 says which axis it did not "
+        "exist on. `as_of_version` is the older name of `version`."
+    ),
     responses=problem_responses(400, 401, 403, 404, 503),
 )
 def get_agent(
     code: AgentCode,
     ctx: Annotated[ApiContext, Depends(api_context)],
     principal: Annotated[Principal, Depends(require(C.READ))],
+    axes: Annotated[TimeAxes, Depends(time_axes)],
     as_of_version: AsOfVersion = None,
-    as_of: AsOf = None,
-) -> AgentView:
-    agent = _load(ctx, principal, code)
-    latest = agent.version
-    version = shown_version(ctx.app, agent.id, latest, as_of_version, as_of)
-    if version is not None:
-        agent = ctx.app.get(Agent, agent.id, version=version)
-    return AgentView.of(agent, latest, masked=not principal.sees_personal_data)
+) -> TimedAgentView:
+    agent = _load(ctx, principal, code)  # scope is judged on today's owner
+    read = timed_read(ctx.app, AGENT, agent.id, agent.code, with_version(axes, as_of_version))
+    masked = not principal.sees_personal_data
+    view = AgentView.of(read.aggregate, read.latest_version, masked=masked)
+    decisions = latest_decisions(ctx.app, read, masked)
+    return TimedAgentView(**dict(view), **timed_fields(read, decisions))
 
 
 @router.get(
     "/agents/{code}/history",
-    response_model=Page[HistoryEntry],
-    summary="业务员事件 The agent's events in order, with both times and the actor",
+    response_model=Page[TimedHistoryEntry],
+    summary="业务员事件 The agent's events in order, with both times, the actor and late entries flagged",
     responses=problem_responses(400, 401, 403, 404, 503),
 )
 def get_agent_history(
@@ -112,6 +120,7 @@ def get_agent_history(
     ctx: Annotated[ApiContext, Depends(api_context)],
     principal: Annotated[Principal, Depends(require(C.READ))],
     page: Annotated[PageParams, Depends(page_params)],
-) -> Page[HistoryEntry]:
+    axes: Annotated[TimeAxes, Depends(time_axes)],
+) -> Page[TimedHistoryEntry]:
     agent = _load(ctx, principal, code)
-    return history_page(ctx.app, agent.id, agent.version, page)
+    return history(ctx.app, principal, AGENT, agent.id, agent.code, axes, page)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
+from application.bitemporal import TimeAxes, with_version
 from application.policies import (
     CancelInCoolingOff,
     ChangeContact,
@@ -17,17 +18,20 @@ from application.policies import (
     SignReceipt,
 )
 from domain.policy import Policy
-from domain.shared.errors import NotFound
-from interfaces.api.auth import require, require_scope
+from domain.shared.values import policy_number
+from interfaces.api.auth import require
 from interfaces.api.commands import CommandRoute
 from interfaces.api.context import ApiContext, api_context
-from interfaces.api.owners import find_policy, from_body, of_policy, policy_owner
+from interfaces.api.owners import from_body, of_policy
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
-from interfaces.api.routes.reads import AsOf, AsOfVersion, history_page, shown_version
-from interfaces.api.views import HistoryEntry, PolicyView
+from interfaces.api.records import history, latest_decisions, load_now, time_axes, timed_read
+from interfaces.api.routes.reads import AsOfVersion
+from interfaces.api.routes.records import POLICY
+from interfaces.api.timed_views import TimedHistoryEntry, TimedPolicyView, timed_fields
+from interfaces.api.views import PolicyView
 
 TAG = "policies 保单"
 
@@ -122,38 +126,42 @@ PolicyNumber = Annotated[str, Path(min_length=1, max_length=40, examples=["P2026
 
 
 def _load(ctx: ApiContext, principal: Principal, number: str) -> Policy:
-    policy = find_policy(ctx.app, number)
-    if policy is None:
-        raise NotFound(f"policy {number} not found", f"未找到保单 {number}", policy_number=number)
-    require_scope(principal, policy_owner(policy))
+    key = policy_number(number)  # 400 when malformed
+    policy: Policy = load_now(ctx.app, principal, POLICY, Policy.id_for(key), key)
     return policy
 
 
 @router.get(
     "/policies/{policy_number}",
-    response_model=PolicyView,
-    summary="保单 A policy, now or as of a version / instant",
+    response_model=TimedPolicyView,
+    summary="保单 A policy, now or on the business / record time axes, or at a version",
+    description=(
+        "`as_of` is **business time** (the events that happened by then, as known now; late "
+        "entries included retroactively), `recorded_as_of` is **record time** (the events stored "
+        "by then), `version` cuts at a version; any combination. 404 says which axis it did not "
+        "exist on. `as_of_version` is the older name of `version`."
+    ),
     responses=problem_responses(400, 401, 403, 404, 503),
 )
 def get_policy(
     policy_number: PolicyNumber,
     ctx: Annotated[ApiContext, Depends(api_context)],
     principal: Annotated[Principal, Depends(require(C.READ))],
+    axes: Annotated[TimeAxes, Depends(time_axes)],
     as_of_version: AsOfVersion = None,
-    as_of: AsOf = None,
-) -> PolicyView:
+) -> TimedPolicyView:
     policy = _load(ctx, principal, policy_number)  # scope is judged on today's owner
-    latest = policy.version
-    version = shown_version(ctx.app, policy.id, latest, as_of_version, as_of)
-    if version is not None:
-        policy = ctx.app.get(Policy, policy.id, version=version)
-    return PolicyView.of(policy, latest, masked=not principal.sees_personal_data)
+    read = timed_read(ctx.app, POLICY, policy.id, policy.number, with_version(axes, as_of_version))
+    masked = not principal.sees_personal_data
+    view = PolicyView.of(read.aggregate, read.latest_version, masked=masked)
+    decisions = latest_decisions(ctx.app, read, masked)
+    return TimedPolicyView(**dict(view), **timed_fields(read, decisions))
 
 
 @router.get(
     "/policies/{policy_number}/history",
-    response_model=Page[HistoryEntry],
-    summary="保单事件 The policy's events in order, with both times and the actor",
+    response_model=Page[TimedHistoryEntry],
+    summary="保单事件 The policy's events in order, with both times, the actor and late entries flagged",
     responses=problem_responses(400, 401, 403, 404, 503),
 )
 def get_policy_history(
@@ -161,6 +169,7 @@ def get_policy_history(
     ctx: Annotated[ApiContext, Depends(api_context)],
     principal: Annotated[Principal, Depends(require(C.READ))],
     page: Annotated[PageParams, Depends(page_params)],
-) -> Page[HistoryEntry]:
+    axes: Annotated[TimeAxes, Depends(time_axes)],
+) -> Page[TimedHistoryEntry]:
     policy = _load(ctx, principal, policy_number)
-    return history_page(ctx.app, policy.id, policy.version, page)
+    return history(ctx.app, principal, POLICY, policy.id, policy.number, axes, page)
