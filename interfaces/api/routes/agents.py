@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from application.agents import ChangeAgentPhone, ChangeAgentRank, RecordAgentDeparture, RegisterAgent
-from application.branches import RegisterBranch
 from application.bitemporal import TimeAxes, with_version
+from application.branches import RegisterBranch
 from domain.agent import Agent
 from domain.shared.values import agent_code
 from interfaces.api.auth import require
