@@ -39,6 +39,7 @@ class Capability(StrEnum):
     PLANNER_RECORDS = "planner:records"  # SC-01/02: monthly inputs, work-log audits
     ALLOCATE_RESOURCES = "allocation:run"  # CR-01, SC-*
     RUN_SCHEDULE = "schedule:run"  # time-driven transitions (tick)
+    ERASE_PERSONAL_DATA = "personal-data:erase"  # RC-02/RC-03 erasure after retention (admin)
 
 
 class ScopeKind(StrEnum):

@@ -63,7 +63,7 @@ class PersonView(BaseModel):
         return cls(
             name=mask_name(person.name) if masked else person.name,
             id_number=mask_id_number(person.id_number) if masked else person.id_number,
-            birthday=None if masked else person.birthday,
+            birthday=None if masked or not isinstance(person.birthday, date) else person.birthday,
             phone=PhoneView.of(phone or person.phone, masked),
             address=mask_address(address) if masked else address,
         )

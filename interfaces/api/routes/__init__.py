@@ -18,6 +18,7 @@ from interfaces.api.routes import (
     policies,
     read_models,
     service_cases,
+    subjects,
     system,
     work_orders,
 )
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     agents.router,
     audit_trail.router,
     read_models.router,
+    subjects.router,
 ]
