@@ -122,6 +122,7 @@ def _register_subcommands() -> None:
         cli_bench,
         cli_demo,
         cli_import,
+        cli_personal_data,
         cli_projections,
         cli_serve,
         cli_tick,
@@ -135,6 +136,7 @@ def _register_subcommands() -> None:
     cli_projections.register(cli)
     cli_tick.register(cli)
     cli_demo.register(cli)
+    cli_personal_data.register(cli)
 
 
 if __name__ != "__main__":  # run as a script, the real module registers (below)

@@ -157,9 +157,10 @@ class KeyStore:
         with self._lock:
             self._cache.clear()
 
-    def rewrap(self, new_master_key: bytes) -> int:
-        """Master-key rotation: every wrapped key re-wrapped in one transaction; events
-        are not touched. Returns how many keys were re-wrapped."""
+    def rewrap(self, new_master_key: bytes, also: tuple[str, tuple[Any, ...]] | None = None) -> int:
+        """Master-key rotation: every wrapped key re-wrapped in one transaction (with
+        ``also``, a statement that records the new key's fingerprint); events are not
+        touched. Returns how many keys were re-wrapped."""
         new = AESGCM(new_master_key)
         count = 0
         with self._connect() as c, c.transaction():
@@ -184,6 +185,8 @@ class KeyStore:
                     (_wrap(new, secret, label), name),
                 )
                 count += 1
+            if also is not None:
+                conn.execute(*also)
         self._master = new
         return count
 
