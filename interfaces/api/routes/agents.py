@@ -16,6 +16,7 @@ from interfaces.api.owners import agent_owner, find_agent, from_body, of_agent
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
+from interfaces.api.personal_access import ReasonHeader, ReasonQuery, unmasked
 from interfaces.api.problems import problem_responses
 from interfaces.api.routes.reads import AsOf, AsOfVersion, history_page, shown_version
 from interfaces.api.views import AgentView, HistoryEntry
@@ -87,13 +88,24 @@ def get_agent(
     principal: Annotated[Principal, Depends(require(C.READ))],
     as_of_version: AsOfVersion = None,
     as_of: AsOf = None,
+    access_reason_header: ReasonHeader = None,
+    access_reason: ReasonQuery = None,
 ) -> AgentView:
     agent = _load(ctx, principal, code)
     latest = agent.version
     version = shown_version(ctx.app, agent.id, latest, as_of_version, as_of)
     if version is not None:
         agent = ctx.app.get(Agent, agent.id, version=version)
-    return AgentView.of(agent, latest, masked=not principal.sees_personal_data)
+    show = unmasked(
+        ctx,
+        principal,
+        access_reason_header,
+        access_reason,
+        f"GET /agents/{agent.code}",
+        [str(ctx.app.personal.ids.person(agent.id_number))],
+        agent_code=agent.code,
+    )
+    return AgentView.of(agent, latest, masked=not show)
 
 
 @router.get(

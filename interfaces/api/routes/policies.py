@@ -18,6 +18,7 @@ from application.policies import (
 )
 from domain.policy import Policy
 from domain.shared.errors import NotFound
+from domain.shared.masking import ERASED
 from interfaces.api.auth import require, require_scope
 from interfaces.api.commands import CommandRoute
 from interfaces.api.context import ApiContext, api_context
@@ -25,6 +26,7 @@ from interfaces.api.owners import find_policy, from_body, of_policy, policy_owne
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
+from interfaces.api.personal_access import ReasonHeader, ReasonQuery, unmasked
 from interfaces.api.problems import problem_responses
 from interfaces.api.routes.reads import AsOf, AsOfVersion, history_page, shown_version
 from interfaces.api.views import HistoryEntry, PolicyView
@@ -141,13 +143,25 @@ def get_policy(
     principal: Annotated[Principal, Depends(require(C.READ))],
     as_of_version: AsOfVersion = None,
     as_of: AsOf = None,
+    access_reason_header: ReasonHeader = None,
+    access_reason: ReasonQuery = None,
 ) -> PolicyView:
     policy = _load(ctx, principal, policy_number)  # scope is judged on today's owner
     latest = policy.version
     version = shown_version(ctx.app, policy.id, latest, as_of_version, as_of)
     if version is not None:
         policy = ctx.app.get(Policy, policy.id, version=version)
-    return PolicyView.of(policy, latest, masked=not principal.sees_personal_data)
+    people = [p for p in (policy.facts.policyholder, policy.facts.insured) if p is not None]
+    show = unmasked(
+        ctx,
+        principal,
+        access_reason_header,
+        access_reason,
+        f"GET /policies/{policy.number}",
+        sorted({str(ctx.app.personal.ids.person(p.id_number)) for p in people if p.id_number != ERASED}),
+        policy_number=policy.number,
+    )
+    return PolicyView.of(policy, latest, masked=not show)
 
 
 @router.get(
