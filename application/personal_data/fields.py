@@ -117,12 +117,6 @@ class FieldCipher:
         return _walk(state, "", decrypt)  # type: ignore[no-any-return]
 
 
-def withhold(state: dict[str, Any]) -> dict[str, Any]:
-    """The state with personal fields left sealed: no key is touched (read models that
-    need no personal data)."""
-    return _walk(state, "", lambda sealed, path: WITHHELD)  # type: ignore[no-any-return]
-
-
 def _walk(value: Any, path: str, replace: Callable[[dict[str, str], str], Any]) -> Any:
     kind = type(value)
     if kind is dict:
