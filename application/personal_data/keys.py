@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -30,6 +31,9 @@ Connect = Callable[[], AbstractContextManager[Any]]
 _ERASED = object()
 #: data keys kept unwrapped in memory at most (per process)
 CACHE_LIMIT = 200_000
+#: how long a process trusts its unwrapped copy of a key: an erasure by another process
+#: (CLI, another server) takes effect everywhere within this time
+CACHE_SECONDS = 60.0
 
 
 class KeyMaterialError(Exception):
@@ -65,7 +69,7 @@ class KeyStore:
         self._master = AESGCM(master_key)
         self._schema = schema
         self._connect = connect
-        self._cache: dict[UUID, Any] = {}
+        self._cache: dict[UUID, tuple[Any, float]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -108,8 +112,8 @@ class KeyStore:
         """The subject's data key; None when it was erased (or never created and
         ``create`` is false)."""
         cached = self._cache.get(subject_id)
-        if cached is not None:
-            return None if cached is _ERASED else cached
+        if cached is not None and time.monotonic() - cached[1] < CACHE_SECONDS:
+            return None if cached[0] is _ERASED else cached[0]
         label = _subject_label(subject_id)
         with self._connect() as c:
             conn = c.cursor(row_factory=tuple_row)
@@ -126,13 +130,13 @@ class KeyStore:
             return None
         if row[0] is None:
             with self._lock:
-                self._cache[subject_id] = _ERASED
+                self._cache[subject_id] = (_ERASED, time.monotonic())
             return None
         key = AESGCM(_unwrap(self._master, bytes(row[0]), label))
         with self._lock:
             if len(self._cache) >= CACHE_LIMIT:  # bounded: a bulk import touches millions
                 self._cache.clear()
-            self._cache[subject_id] = key
+            self._cache[subject_id] = (key, time.monotonic())
         return key
 
     def destroy(self, subject_ids: list[UUID]) -> int:
@@ -150,7 +154,7 @@ class KeyStore:
                 )
         with self._lock:
             for subject_id in subject_ids:
-                self._cache[subject_id] = _ERASED
+                self._cache[subject_id] = (_ERASED, time.monotonic())
         return len(subject_ids)
 
     def forget_cache(self) -> None:
