@@ -158,3 +158,14 @@ def test_rc02_after_retention_the_subject_reads_as_erased_everywhere(app, clock)
     for secret in (NAME, ID_NUMBER, PHONE, NEW_PHONE, _old_uuid5(PHONE), _old_uuid5(NEW_PHONE)):
         assert secret not in text, secret
     assert "卓文君" not in text  # and no other subject's data in clear either
+
+
+def test_rc02_erasure_and_read_records_cannot_be_imported(app):
+    from interfaces.importer import LineRejected, command_types, parse_line
+
+    types = command_types(app)
+    assert "EraseSubject" not in types and "RecordPersonalDataRead" not in types and "IssuePolicy" in types
+    with pytest.raises(LineRejected):
+        parse_line(
+            '{"line_id": "X1", "type": "EraseSubject", "data": {"subject": "1", "reason": "x"}}', types
+        )

@@ -13,6 +13,8 @@ from domain.shared.aggregate import business_id
 class RecordPersonalDataRead(Command):
     """个人信息查阅 An unmasked read of personal data, with its reason."""
 
+    importable = False  # recorded by the API on each unmasked read
+
     resource: str = Field(min_length=1, max_length=200)
     policy_number: str | None = None
     agent_code: str | None = None

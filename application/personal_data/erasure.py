@@ -46,6 +46,8 @@ _ABOUT_POLICY = ("domain.callback%", "domain.work_order%", "domain.service_case%
 class EraseSubject(Command):
     """删除数据主体的个人信息 Erase a data subject's personal data (after RC-02 retention)."""
 
+    importable = False  # keys are destroyed after the event: API and CLI only
+
     subject: str = Field(min_length=1, max_length=64, description="ID number 证件号码, or the subject id")
     reason: str = Field(min_length=1, max_length=500, description="why 删除原因")
 
