@@ -14,6 +14,7 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import Environment
 
 from application.app import PolicyTrail
+from application.personal_data.erasure import erase
 from application.personal_data.mapper import SEAL_PREFIX
 from application.personal_data.migration import legacy_rows, migrate
 from application.policies import ChangeContact
@@ -21,6 +22,7 @@ from domain.contact_point import ContactPoint
 from domain.policy import Policy
 from domain.shared.actor import Actor
 from domain.shared.aggregate import business_id
+from domain.shared.errors import InvalidInput
 from tests import factories
 
 ADMIN = Actor("seed", "admin")
@@ -73,6 +75,8 @@ def test_rc03_a_former_store_loads_and_migrates_to_the_same_events(settings, dat
         assert app.get(Policy, Policy.id_for("P2026000001")).facts.policyholder.name == "客户1号"
         assert _decoded(app, {}) == before
         assert legacy_rows(app) == len(before)
+        with pytest.raises(InvalidInput, match="keys migrate"):  # erasure needs sealed rows
+            erase(app, "110101199000000001", "客户申请", ADMIN)
 
         report = migrate(app)
         assert (

@@ -27,6 +27,7 @@ from psycopg.rows import tuple_row
 from pydantic import Field
 
 from application.messages import Command
+from application.personal_data.migration import legacy_rows
 from application.unit_of_work import UnitOfWork, registry
 from domain.policy import Policy
 from domain.retention import ContractFacts, DataSubject, DisputeFacts, Retention, add_months
@@ -99,6 +100,12 @@ def erase_subject(cmd: EraseSubject, uow: UnitOfWork) -> dict[str, Any]:
             "an erasure happens now: occurred_at is not accepted", "删除以当前时间为准，不接受 occurred_at"
         )
     subject_id = resolve_subject(app, cmd.subject)
+    left = legacy_rows(app)
+    if left:  # the subject's fields are only found in sealed rows
+        raise InvalidInput(
+            f"{left:,} events use the former whole-event encryption: run policytrail keys migrate first",
+            f"{left:,} 条事件仍为旧加密格式：请先运行 policytrail keys migrate",
+        )
     if uow.find(DataSubject, subject_id) is not None:
         raise DataSubject.already_erased(subject_id)
     holding = _aggregates_with(app, [f'"_pd_":"{subject_id.hex}"'.encode()])
