@@ -70,15 +70,15 @@ def _usable(raw: str) -> PhoneNumber:
 
 
 def _use_phone(uow: UnitOfWork, agent: Agent) -> None:
-    cp = uow.find(ContactPoint, ContactPoint.id_for(agent.phone.normalized))
+    cp = uow.find(ContactPoint, uow.app.contact_point_id(agent.phone.normalized))
     if cp is None:
-        cp = ContactPoint.open(agent.phone, uow.ctx)
+        cp = ContactPoint.open(agent.phone, uow.ctx, uow.app.contact_point_id(agent.phone.normalized))
         uow.add(cp)
     cp.record_agent(agent.code, agent.id_number, uow.params.callback.duplicate_phone_threshold, uow.ctx)
 
 
 def _release_phone(uow: UnitOfWork, agent: Agent, phone: PhoneNumber, reason: str) -> None:
-    cp = uow.find(ContactPoint, ContactPoint.id_for(phone.normalized))
+    cp = uow.find(ContactPoint, uow.app.contact_point_id(phone.normalized))
     if cp is not None:
         cp.release_agent(agent.code, reason, uow.ctx)
 

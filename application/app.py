@@ -20,7 +20,6 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
@@ -32,6 +31,8 @@ from application.database import Database, resolve_database
 from application.encryption import CipherKey, CipherKeyError, resolve_cipher_key
 from application.errors import CommandIdReused, ConcurrencyConflict
 from application.messages import Command
+from application.personal_data.mapper import PersonalDataMapper
+from application.personal_data.store import PersonalData
 from application.recorder import CommandRecord, PolicyTrailRecorder
 from application.settings import Settings, load_settings
 from application.transcodings import register_all
@@ -81,6 +82,10 @@ class PolicyTrail(Application):
         self.registry = handlers or registry
         self.cipher_key = resolve_cipher_key(self.settings)
         _prepare_store(self.database, self.settings.events_schema, self.cipher_key)
+        # RC-03: personal fields sealed per data subject; keys wrapped by the master key.
+        self.personal = PersonalData.open(
+            self.cipher_key, self.settings.events_schema, self._key_connection, self.database
+        )
         #: lost optimistic-concurrency races (retried) and commands refused after retries
         #: and batches stored one by one instead because another writer came first
         self.stats = {"conflict_retries": 0, "conflicts": 0, "batch_fallbacks": 0}
@@ -114,10 +119,18 @@ class PolicyTrail(Application):
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "CREATE_TABLE": "y",
             "IS_SNAPSHOTTING_ENABLED": "y" if self.settings.snapshot_interval else "n",
-            # RC-03: personal data encrypted at rest (the whole event state).
-            "CIPHER_TOPIC": get_topic(AESCipher),
-            "CIPHER_KEY": self.cipher_key.key_b64,
+            # RC-03: no whole-state cipher; ``construct_mapper`` seals personal fields.
         }
+
+    def construct_mapper(self) -> PersonalDataMapper:
+        return self.personal.mapper(self.construct_transcoder())
+
+    def _key_connection(self) -> Any:
+        return self.recorder.datastore.get_connection()  # type: ignore[attr-defined]
+
+    def contact_point_id(self, normalized_phone: str) -> UUID:
+        """A phone's ContactPoint id: keyed, never a public hash of the number."""
+        return self.personal.ids.contact_point(normalized_phone)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Configuration comes from Settings only, never from stray POSTGRES_* variables.

@@ -130,7 +130,7 @@ def duplicate_verdict(uow: UnitOfWork, number: str, phone: PhoneNumber | None) -
     """DP-01 / DP-02 as the phone's ContactPoint answers it now."""
     if phone is None or not phone.usable:
         return None
-    cp = uow.find(ContactPoint, ContactPoint.id_for(phone.normalized))
+    cp = uow.find(ContactPoint, uow.app.contact_point_id(phone.normalized))
     if cp is None:
         return None
     return cp.verdict_for(number, uow.params.callback.duplicate_phone_threshold)

@@ -39,7 +39,7 @@ class CipherKey:
         return hashlib.sha256(base64.b64decode(self.key_b64)).hexdigest()[:16]
 
 
-def _validate(key_b64: str, source: str) -> CipherKey:
+def validate_key(key_b64: str, source: str) -> CipherKey:
     try:
         raw = base64.b64decode(key_b64, validate=True)
     except (binascii.Error, ValueError):
@@ -51,7 +51,7 @@ def _validate(key_b64: str, source: str) -> CipherKey:
 
 def resolve_cipher_key(settings: Settings) -> CipherKey:
     if settings.cipher_key is not None:
-        return _validate(settings.cipher_key.get_secret_value().strip(), "POLICYTRAIL_CIPHER_KEY")
+        return validate_key(settings.cipher_key.get_secret_value().strip(), "POLICYTRAIL_CIPHER_KEY")
     path = Path(settings.data_dir) / "cipher.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,4 +64,4 @@ def resolve_cipher_key(settings: Settings) -> CipherKey:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(key + "\n")
-    return _validate(path.read_text().strip(), f"key file {path}")
+    return validate_key(path.read_text().strip(), f"key file {path}")

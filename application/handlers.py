@@ -14,3 +14,4 @@ from application import (  # noqa: F401
     service_cases,
     work_orders,
 )
+from application.personal_data import access, erasure  # noqa: F401

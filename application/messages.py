@@ -26,6 +26,9 @@ class Command(BaseModel):
     #: stable name of the command, stored in the command log
     command_type: ClassVar[str] = ""
 
+    #: whether ``policytrail import`` may carry it (not: commands whose effect needs
+    #: more than the stored event, or that only the API itself records)
+    importable: ClassVar[bool] = True
     command_id: str = Field(default_factory=new_command_id, min_length=1, max_length=200)
     occurred_at: AwareDatetime | None = Field(
         None, description="business time 业务发生时间 (timezone-aware); default: now"

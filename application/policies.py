@@ -124,9 +124,9 @@ def _use_phone(uow: UnitOfWork, policy: Policy) -> None:
     holder = policy.facts.policyholder
     if phone is None or holder is None or not phone.usable:
         return
-    cp = uow.find(ContactPoint, ContactPoint.id_for(phone.normalized))
+    cp = uow.find(ContactPoint, uow.app.contact_point_id(phone.normalized))
     if cp is None:
-        cp = ContactPoint.open(phone, uow.ctx)
+        cp = ContactPoint.open(phone, uow.ctx, uow.app.contact_point_id(phone.normalized))
         uow.add(cp)
     cp.record_policyholder(
         policy.number,
@@ -140,7 +140,7 @@ def _use_phone(uow: UnitOfWork, policy: Policy) -> None:
 def _release_phone(uow: UnitOfWork, phone: PhoneNumber | None, number: str, reason: str) -> None:
     if phone is None or not phone.usable:
         return
-    cp = uow.find(ContactPoint, ContactPoint.id_for(phone.normalized))
+    cp = uow.find(ContactPoint, uow.app.contact_point_id(phone.normalized))
     if cp is not None:
         cp.release_policyholder(number, reason, uow.ctx)
 

@@ -10,8 +10,9 @@ dropped afterwards. Events: a realistic mix of policy and agent commands through
 - raw: a sequential read of the log in pages of ``projection_batch_size``, no
   decoding, with the library's ``select_notifications`` and with the runtime's
   binary reader: the baseline;
-- raw + decode: the binary read plus ``mapper.to_domain_event`` (decrypt, parse,
-  build the event objects: what a projection needing domain events pays);
+- raw + decode: the binary read plus decoding with personal fields withheld (no
+  data key: what a projection needing no personal data pays) and with every
+  personal field decrypted (``mapper.to_domain_event``);
 - rebuild: ``projections.rebuild`` of each projection (blue-green, swap included);
 - read-your-writes: a command's commit (``execute`` returned) until
   ``PositionWatcher.wait_for`` sees the audit trail at its position, with the
@@ -21,6 +22,7 @@ dropped afterwards. Events: a realistic mix of policy and agent commands through
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import sys
 import time
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import StoredEvent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -131,22 +134,38 @@ def toggle_rank(app: PolicyTrail, code: str) -> CommandResult:
 
 
 def multiply(app: PolicyTrail, target: int) -> None:
-    """Copy the seeded events under fresh aggregate ids until the log holds ``target``."""
+    """Copy the seeded events under fresh aggregate ids until the log holds ``target``.
+
+    Each copy is sealed again for its new row (``PersonalDataMapper.seal_row``): a state
+    copied as stored into another row would be refused on read (RC-03)."""
     have = app.max_position()
     copies = max(target // max(have, 1) - 1, 0)
+    mapper = app.mapper
     with psycopg.connect(app.database.url, autocommit=True) as conn:
-        conn.execute(
-            f"INSERT INTO {app.events_table} (originator_id, originator_version, topic, state) "
-            f"SELECT md5(e.originator_id::text || g)::uuid, e.originator_version, e.topic, e.state "
-            f"FROM {app.events_table} e, generate_series(1, %s) g ORDER BY g, e.notification_id",
-            (copies,),
-        )
+        seeded = conn.execute(
+            f"SELECT originator_id, originator_version, topic, state FROM {app.events_table} "
+            "ORDER BY notification_id"
+        ).fetchall()
+        plain = [(o, v, t, mapper.opened_state(StoredEvent(o, v, t, bytes(s)))) for o, v, t, s in seeded]
+        with conn.cursor() as cur:
+            for g in range(1, copies + 1):
+                rows = []
+                for originator_id, version, topic, state in plain:
+                    copy_id = uuid.UUID(hashlib.md5(f"{originator_id}{g}".encode()).hexdigest())
+                    rows.append((copy_id, version, topic, mapper.seal_row(state, copy_id, version, topic)))
+                with cur.copy(
+                    f"COPY {app.events_table} (originator_id, originator_version, topic, state) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row(row)
         conn.execute(f"ANALYZE {app.events_table}")
 
 
 def raw_read(app: PolicyTrail, page: int, how: str) -> float:
     """Events/s of a sequential read of the whole log: ``library`` (select_notifications),
-    ``binary`` (the runtime's reader), ``decode`` (binary + the library's full decode)."""
+    ``binary`` (the runtime's reader), ``decode`` (binary + decode with personal fields
+    withheld: no data key, what read models needing no personal data pay),
+    ``decode-personal`` (binary + decode with every personal field decrypted)."""
     source = ReadSide.from_app(app).source
     started, after, n = time.perf_counter(), 0, 0
     while True:
@@ -159,6 +178,9 @@ def raw_read(app: PolicyTrail, page: int, how: str) -> float:
         if how == "decode":
             for item in batch:
                 source.decode(item)
+        elif how == "decode-personal":
+            for item in batch:
+                source.decode_personal(item)
         n += len(batch)
         after = batch[-1].id
     return n / (time.perf_counter() - started)
@@ -195,7 +217,7 @@ def main() -> None:
         total = app.max_position()
         side = ReadSide.from_app(app)
         print(f"log: {total:,} events; batch size {side.batch_size}; database {app.database.describe()}")
-        for how in ("library", "binary", "decode"):
+        for how in ("library", "binary", "decode", "decode-personal"):
             rate = raw_read(app, side.batch_size, how)
             print(f"raw read ({how:<7})         {rate:>10,.0f} events/s")
         for name in args.projections or registry.names():

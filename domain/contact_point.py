@@ -10,6 +10,7 @@ DP-01 / DP-02 consistent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from domain.shared.aggregate import Context, TrailAggregate
 from domain.shared.errors import InvalidInput
@@ -29,9 +30,10 @@ class DuplicateVerdict:
 
 
 class ContactPoint(TrailAggregate):
-    """联系电话. Id = uuid5 of the normalised number."""
+    """联系电话. Id = a keyed derivation of the normalised number, given by the
+    application (never a public hash of personal data: it would let anyone confirm a
+    number by hashing candidates)."""
 
-    id_kind = "contact"
     business_object = False  # facts of many policies, in any order (RC-01b n/a)
 
     class Opened(TrailAggregate.Created):
@@ -121,7 +123,7 @@ class ContactPoint(TrailAggregate):
         """State comes from the events' ``apply`` (annotations above are for readers)."""
 
     @classmethod
-    def open(cls, phone: PhoneNumber, ctx: Context) -> ContactPoint:
+    def open(cls, phone: PhoneNumber, ctx: Context, id: UUID) -> ContactPoint:
         if not phone.usable:
             raise InvalidInput(
                 f"unusable phone {phone.raw!r}: {phone.problem}",
@@ -130,7 +132,7 @@ class ContactPoint(TrailAggregate):
         return cls._start(
             cls.Opened,
             ctx,
-            id=cls.id_for(phone.normalized),
+            id=id,
             normalized=phone.normalized,
             kind=phone.kind,
         )

@@ -164,6 +164,7 @@ def _register_subcommands() -> None:
         cli_demo,
         cli_export,
         cli_import,
+        cli_personal_data,
         cli_projections,
         cli_serve,
         cli_tick,
@@ -178,6 +179,7 @@ def _register_subcommands() -> None:
     cli_tick.register(cli)
     cli_demo.register(cli)
     cli_export.register(cli)
+    cli_personal_data.register(cli)
 
 
 if __name__ != "__main__":  # run as a script, the real module registers (below)

@@ -83,8 +83,8 @@ class LineRejected(Exception):
 
 
 def command_types(app: PolicyTrail) -> dict[str, type[Command]]:
-    """Every command the application handles, by its stable ``command_type``."""
-    return {cls.command_type: cls for cls in app.registry.handlers if getattr(cls, "importable", True)}
+    """Every importable command the application handles, by its stable ``command_type``."""
+    return {cls.command_type: cls for cls in app.registry.handlers if cls.importable}
 
 
 def _validation_reason(exc: ValidationError, prefix: str = "") -> str:

@@ -120,7 +120,7 @@ class AuditTrail(Projection):
         """Parse and describe the event (in the reader thread: no database needed)."""
         info = type_info(envelope.topic)
         # The stored JSON, not the decoded event: one parse instead of decode + re-encode.
-        state = plain_state(info, envelope.stored_json, lambda: envelope.event)
+        state = plain_state(info, envelope.stored_json, lambda: envelope.personal_event)
         created = envelope.originator_version == 1
         facts = read_fields(info, state, creation=created)
         actor = unwrapped(state.get("actor")) or {}

@@ -21,9 +21,10 @@ from psycopg.sql import SQL, Composed, Identifier
 class Envelope:
     """One event of the log as a projection sees it.
 
-    ``event`` is the decoded (and upcast) domain event, decoded on first use; a
-    projection that only copies data may read ``stored_json`` (the stored state,
-    decrypted, not decoded) instead, which is much cheaper.
+    ``event`` is the decoded (and upcast) domain event, decoded on first use, with its
+    personal fields withheld (no decryption, RC-03); a projection that only copies
+    data may read ``stored_json`` (the stored state with personal fields decrypted,
+    not decoded) instead.
     """
 
     __slots__ = ("_event", "_prepared", "_source", "entry", "position", "topic")
@@ -54,6 +55,12 @@ class Envelope:
         if self._event is _UNDECODED:
             self._event = self._source.decode(self.entry)
         return self._event
+
+    @property
+    def personal_event(self) -> Any:
+        """The decoded event with its personal fields decrypted (only for read models
+        that show personal data, masked: the audit trail)."""
+        return self._source.decode_personal(self.entry)
 
     @property
     def stored_json(self) -> bytes:

@@ -19,7 +19,7 @@ Small per-type overrides (``TITLES``, ``KEYS``, ``REFS``, ``SUMMARIES``, keyed b
 ``"Aggregate.Event"``, given the plain state) cover what the conventions miss.
 
 Personal data (RC-03: names, phone and ID numbers, addresses, birthdays — found by
-field name, ``MASKS``) is masked in the data, keys and summaries: the event store
+field name, ``domain.shared.masking``) is masked in the data, keys and summaries: the event store
 keeps it encrypted, so the read side must not hold it in clear.
 """
 
@@ -37,7 +37,7 @@ from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
 
-from domain.shared.values import mask_id_number
+from domain.shared.masking import masker_for
 
 #: fields every event carries, stored in their own audit columns, not in ``data``
 ENVELOPE = frozenset(
@@ -415,52 +415,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-# ----- personal data (RC-03) ---------------------------------------------------------------
-def _mask_digits(text: str) -> str:
-    return mask_id_number(text) if text else text  # 138****6138, 110***********1234
-
-
-def _mask_name(text: str) -> str:
-    return text[:1] + "*" * (len(text) - 1)
-
-
-def _mask_address(text: str) -> str:
-    return f"{text[:6]}****" if text else text
-
-
-def _mask_all(text: str) -> str:
-    return "****" if text else text
-
-
-#: personal data by field name (RC-03: encrypted at rest in the event store, so the
-#: read side keeps it masked; the full value stays in the event)
-MASKS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
-    (
-        re.compile(r"(^|_)(phones?|mobile|normalized|raw|id_numbers?|(holder|agent|insured|person)_key)$"),
-        _mask_digits,
-    ),
-    (re.compile(r"(^|_)(address|addresses)$"), _mask_address),
-    (re.compile(r"(^|_)(birthday|birth_date|date_of_birth)$"), _mask_all),
-    (re.compile(r"(^|_)(name|names)$"), _mask_name),
-)
-#: field names that look personal but are not
-NOT_PERSONAL = frozenset({"product_name", "branch_name", "rank_name", "item_name", "file_name"})
-
-_maskers: dict[str, Callable[[str], str] | None] = {}
-
-
-def masker_for(field_name: str) -> Callable[[str], str] | None:
-    """How to mask values of a field with this name (None: not personal data)."""
-    try:
-        return _maskers[field_name]
-    except KeyError:
-        found: Callable[[str], str] | None = None
-        if field_name not in NOT_PERSONAL:
-            found = next((fn for pattern, fn in MASKS if pattern.search(field_name)), None)
-        _maskers[field_name] = found
-        return found
-
-
+# ----- personal data (RC-03): which fields and how, from the one masking home -----------
 def _clean(value: Any, masker: Callable[[str], str] | None) -> Any:
     """A stored value made plain (wrappers off) with its personal data masked: strings
     (and lists of them) by the field's ``masker``, objects field by field by name."""
@@ -476,7 +431,7 @@ def _clean(value: Any, masker: Callable[[str], str] | None) -> Any:
             return _clean(data, masker)
         out = {}
         for name, item in value.items():
-            inner = _maskers[name] if name in _maskers else masker_for(name)
+            inner = masker_for(name)
             item_kind = type(item)
             if item_kind is dict or item_kind is list:
                 out[name] = _clean(item, inner)

@@ -28,11 +28,16 @@ class EventSource(Protocol):
         ...
 
     def decode(self, entry: LogEntry) -> Any:
-        """The (upcast) domain event of a notification."""
+        """The (upcast) domain event of a notification, personal fields withheld
+        (no data key is used: most read models need no personal data)."""
+        ...
+
+    def decode_personal(self, entry: LogEntry) -> Any:
+        """The (upcast) domain event with its personal fields decrypted."""
         ...
 
     def plaintext(self, entry: LogEntry) -> bytes:
-        """The stored state as the transcoder wrote it (decrypted, decompressed)."""
+        """The stored state as JSON, personal fields decrypted (erased ones erased)."""
         ...
 
     def head(self) -> int:
@@ -76,15 +81,13 @@ class AppEventSource:
         return [LogEntry(*row) for row in rows]
 
     def decode(self, entry: LogEntry) -> Any:
+        return self._mapper.to_domain_event_withheld(entry)
+
+    def decode_personal(self, entry: LogEntry) -> Any:
         return self._mapper.to_domain_event(entry)
 
     def plaintext(self, entry: LogEntry) -> bytes:
-        state = entry.state
-        if self._mapper.cipher:  # the library's order: decrypt, then decompress
-            state = self._mapper.cipher.decrypt(state)
-        if self._mapper.compressor:
-            state = self._mapper.compressor.decompress(state)
-        return state  # type: ignore[no-any-return]
+        return self._mapper.plaintext(entry)  # type: ignore[no-any-return]
 
     def head(self) -> int:
         return self._recorder.max_notification_id() or 0

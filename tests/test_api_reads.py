@@ -14,7 +14,8 @@ from tests.api_support import auth, client, seed_two_branches, token
 @pytest.fixture
 def admin(app):
     seed_two_branches(app)
-    c, h = client(app), auth(token(app, "admin"))
+    # X-Access-Reason: admin reads unmasked only with a stated reason (RC-03)
+    c, h = client(app), auth(token(app, "admin"), **{"X-Access-Reason": "api-test"})
     for day, phone in (("2026-03-01", None), (None, "13911112222"), (None, "13911113333")):
         if day:
             r = c.post("/policies/P2026000001/receipt-signature", json={"signed_on": day}, headers=h)

@@ -20,6 +20,7 @@ from application.clock import FixedClock
 from application.database import Database
 from application.policies import SignReceipt
 from application.settings import Settings, load_settings
+from domain.contact_point import ContactPoint
 from domain.shared.actor import Actor
 from domain.shared.errors import DomainError
 from interfaces.importer import command_types, import_lines, parse_line
@@ -50,10 +51,19 @@ def other_app(database: Database, clock: FixedClock) -> Iterator[PolicyTrail]:
 
 def stored_history(app: PolicyTrail) -> list[tuple[str, dict[str, object]]]:
     """Every event, decrypted and decoded, in notification order — without the
-    library's ``timestamp`` (the moment of recording, not a business fact)."""
+    library's ``timestamp`` (the moment of recording, not a business fact). A
+    ContactPoint's id is keyed with a secret of its store: shown as ``contact``."""
     notifications = app.recorder.select_notifications(start=1, limit=100_000)
     events = [app.mapper.to_domain_event(n) for n in notifications]
-    return [(type(e).__qualname__, {k: v for k, v in vars(e).items() if k != "timestamp"}) for e in events]
+    contact_ids = {e.originator_id for e in events if isinstance(e, ContactPoint.Opened)}
+
+    def fields(e: object) -> dict[str, object]:
+        out = {k: v for k, v in vars(e).items() if k != "timestamp"}
+        if out["originator_id"] in contact_ids:
+            out["originator_id"] = "contact"
+        return out
+
+    return [(type(e).__qualname__, fields(e)) for e in events]
 
 
 def command_log(app: PolicyTrail) -> list[tuple]:

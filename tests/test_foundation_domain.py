@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import pytest
@@ -155,7 +156,7 @@ def test_invalid_issue_inputs_are_clear_errors():
 
 
 def _cp() -> ContactPoint:
-    return ContactPoint.open(PhoneNumber.parse("13812346138"), CTX)
+    return ContactPoint.open(PhoneNumber.parse("13812346138"), CTX, uuid.uuid4())
 
 
 def test_dp01_third_distinct_holder_flags_every_policy():

@@ -131,7 +131,7 @@ def test_sixteen_threads_on_one_policy_lose_nothing(settings, database, clock, a
         assert policy.holder_phone == changes[-1].new_phone
         # every accepted change moved the holder between ContactPoints exactly once
         for change_event in changes:
-            cp = app.get(ContactPoint, ContactPoint.id_for(change_event.new_phone.normalized))
+            cp = app.get(ContactPoint, app.contact_point_id(change_event.new_phone.normalized))
             assert any(isinstance(e, ContactPoint.PolicyholderUseRecorded) for e in app.events.get(cp.id))
     finally:
         app.close()
@@ -199,7 +199,7 @@ def test_dp01_decided_consistently_under_concurrent_issues(app, actor):
         for i in range(4)
     ]
     _issue_concurrently(app, actor, commands)
-    cp = app.get(ContactPoint, ContactPoint.id_for(shared))
+    cp = app.get(ContactPoint, app.contact_point_id(shared))
     assert cp.distinct_holders() == 4
     for cmd in commands:
         verdict = cp.verdict_for(cmd.number, 3)
@@ -230,7 +230,7 @@ def test_dp01_two_holders_are_not_duplicates(app, actor):
             ),
             actor,
         )
-    cp = app.get(ContactPoint, ContactPoint.id_for(shared))
+    cp = app.get(ContactPoint, app.contact_point_id(shared))
     assert cp.verdict_for("P2026000200", 3) is None
 
 
@@ -244,7 +244,7 @@ def test_dp02_agent_phone_hit_decided_under_concurrency(app, actor):
             factories.issue_policy("P2026000301", policyholder=factories.person(phone=agent_phone)),
         ],
     )
-    cp = app.get(ContactPoint, ContactPoint.id_for(agent_phone))
+    cp = app.get(ContactPoint, app.contact_point_id(agent_phone))
     verdict = cp.verdict_for("P2026000301", 3)
     assert verdict is not None and verdict.rule_id == "DP-02" and verdict.agent_code == "A0001"
 
@@ -260,7 +260,7 @@ def test_dp02_self_insured_agent_is_not_a_hit(app, actor):
         ),
         actor,
     )
-    cp = app.get(ContactPoint, ContactPoint.id_for(agent_phone))
+    cp = app.get(ContactPoint, app.contact_point_id(agent_phone))
     assert cp.verdict_for("P2026000302", 3) is None
 
 

@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 from domain.shared.errors import InvalidInput
+from domain.shared.masking import mask_id_number, mask_phone
+
+__all__ = ["mask_id_number"]  # re-exported: masking lives in domain.shared.masking
 
 
 class PhoneKind(StrEnum):
@@ -70,11 +73,8 @@ class PhoneNumber:
         return self.kind != PhoneKind.UNUSABLE
 
     def masked(self) -> str:
-        """RC-03 mask: 138****6138 (keeps the first 3 and last 4 digits)."""
-        n = self.normalized
-        if len(n) <= 7:
-            return "*" * len(n)
-        return n[:3] + "*" * (len(n) - 7) + n[-4:]
+        """RC-03 mask: 138****6138 (``domain.shared.masking``)."""
+        return mask_phone(self.normalized)
 
 
 _POLICY_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,29}$")
@@ -108,13 +108,6 @@ def id_number(raw: str) -> str:
     if not value:
         raise InvalidInput("ID number is required", "证件号码必填")
     return value
-
-
-def mask_id_number(value: str) -> str:
-    """RC-03 mask: 110***********1234."""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 CENT = Decimal("0.01")

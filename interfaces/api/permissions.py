@@ -40,6 +40,7 @@ class Capability(StrEnum):
     ALLOCATE_RESOURCES = "allocation:run"  # CR-01, SC-*
     RUN_SCHEDULE = "schedule:run"  # time-driven transitions (tick)
     EXPORT = "export"  # monthly regulator/auditor export package (masked by default, RC-03)
+    ERASE_PERSONAL_DATA = "personal-data:erase"  # RC-02/RC-03 erasure after retention (admin)
 
 
 class ScopeKind(StrEnum):

@@ -22,6 +22,7 @@ from domain.shared.errors import InvalidInput
 from interfaces.api.auth import require_scope
 from interfaces.api.pagination import Page, PageParams
 from interfaces.api.permissions import Owner, Principal
+from interfaces.api.personal_access import recorded_unmasking
 from interfaces.api.timed_views import (
     AggregateRecord,
     Decision,
@@ -126,12 +127,28 @@ def latest_decisions(app: PolicyTrail, read: TimedRead, masked: bool) -> list[De
     return decisions_of(events, read, masked)
 
 
+def shown_unmasked(
+    app: PolicyTrail, principal: Principal, kind: RecordKind, key: str, reason: str | None, what: str = ""
+) -> bool:
+    """RC-03: unmasked only with the permission and a stated reason, the read recorded first."""
+    keys = {"policy_number": key} if kind.name in ("policy", "callback") else {}
+    if kind.name in ("agent", "planner"):
+        keys = {"agent_code": key}
+    return recorded_unmasking(app, principal, reason, f"GET {kind.en} {key}{what}", [], **keys)
+
+
 def record(
-    app: PolicyTrail, principal: Principal, kind: RecordKind, aggregate_id: UUID, key: str, axes: TimeAxes
+    app: PolicyTrail,
+    principal: Principal,
+    kind: RecordKind,
+    aggregate_id: UUID,
+    key: str,
+    axes: TimeAxes,
+    reason: str | None = None,
 ) -> AggregateRecord:
     load_now(app, principal, kind, aggregate_id, key)
     read = timed_read(app, kind, aggregate_id, key, axes)
-    masked = not principal.sees_personal_data
+    masked = not shown_unmasked(app, principal, kind, key, reason)
     return record_of(kind.name, kind.zh, key, read, latest_decisions(app, read, masked), masked)
 
 
@@ -167,6 +184,7 @@ def decisions(
     key: str,
     axes: TimeAxes,
     page: PageParams,
+    reason: str | None = None,
 ) -> Page[Decision]:
     """The decisions that make up the state on ``axes``, in order, a page at a time."""
     load_now(app, principal, kind, aggregate_id, key)
@@ -174,5 +192,6 @@ def decisions(
     versions = decision_versions(read)
     shown = versions[page.offset : page.offset + page.limit]
     events = timed_reader(app).events(aggregate_id, shown, read.events)
-    items = decisions_of(events, read, masked=not principal.sees_personal_data)
+    masked = not shown_unmasked(app, principal, kind, key, reason, " decisions")
+    items = decisions_of(events, read, masked=masked)
     return Page[Decision].of(items, page, total=len(versions))

@@ -18,17 +18,8 @@ from application.app import PolicyTrail
 from domain.agent import Agent, AgentStatus
 from domain.policy import Channel, Policy, PolicyStatus, ProductType
 from domain.shared.labels import LabelledEnum
-from domain.shared.values import Person, PhoneNumber, mask_id_number
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*; keeps the surname only."""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
-def mask_address(address: str) -> str:
-    """Keeps the first 3 characters (province / city), hides the rest."""
-    return address[:3] + "****" if address else ""
+from domain.shared.masking import mask_address, mask_id_number, mask_name
+from domain.shared.values import Person, PhoneNumber
 
 
 def _en(enum_cls: type[LabelledEnum], value: str) -> str:
@@ -72,7 +63,7 @@ class PersonView(BaseModel):
         return cls(
             name=mask_name(person.name) if masked else person.name,
             id_number=mask_id_number(person.id_number) if masked else person.id_number,
-            birthday=None if masked else person.birthday,
+            birthday=None if masked or not isinstance(person.birthday, date) else person.birthday,
             phone=PhoneView.of(phone or person.phone, masked),
             address=mask_address(address) if masked else address,
         )

@@ -20,6 +20,7 @@ from interfaces.api.routes import (
     read_models,
     records,
     service_cases,
+    subjects,
     system,
     work_orders,
 )
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     read_models.router,
     exports.router,
     records.router,
+    subjects.router,
 ]

@@ -10,6 +10,7 @@ from application.agents import ChangeAgentPhone, ChangeAgentRank, RecordAgentDep
 from application.bitemporal import TimeAxes, with_version
 from application.branches import RegisterBranch
 from domain.agent import Agent
+from domain.shared.masking import ERASED
 from domain.shared.values import agent_code
 from interfaces.api.auth import require
 from interfaces.api.commands import CommandRoute
@@ -18,6 +19,7 @@ from interfaces.api.owners import from_body, of_agent
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
+from interfaces.api.personal_access import ReasonHeader, ReasonQuery, unmasked
 from interfaces.api.problems import problem_responses
 from interfaces.api.records import history, latest_decisions, load_now, time_axes, timed_read
 from interfaces.api.routes.reads import AsOfVersion
@@ -100,10 +102,21 @@ def get_agent(
     principal: Annotated[Principal, Depends(require(C.READ))],
     axes: Annotated[TimeAxes, Depends(time_axes)],
     as_of_version: AsOfVersion = None,
+    access_reason_header: ReasonHeader = None,
+    access_reason: ReasonQuery = None,
 ) -> TimedAgentView:
     agent = _load(ctx, principal, code)  # scope is judged on today's owner
     read = timed_read(ctx.app, AGENT, agent.id, agent.code, with_version(axes, as_of_version))
-    masked = not principal.sees_personal_data
+    id_number = read.aggregate.id_number
+    masked = not unmasked(
+        ctx,
+        principal,
+        access_reason_header,
+        access_reason,
+        f"GET /agents/{agent.code}",
+        [str(ctx.app.personal.ids.person(id_number))] if id_number != ERASED else [],
+        agent_code=agent.code,
+    )
     view = AgentView.of(read.aggregate, read.latest_version, masked=masked)
     decisions = latest_decisions(ctx.app, read, masked)
     return TimedAgentView(**dict(view), **timed_fields(read, decisions))

@@ -18,6 +18,7 @@ from application.policies import (
     SignReceipt,
 )
 from domain.policy import Policy
+from domain.shared.masking import ERASED
 from domain.shared.values import policy_number
 from interfaces.api.auth import require
 from interfaces.api.commands import CommandRoute
@@ -26,6 +27,7 @@ from interfaces.api.owners import from_body, of_policy
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
+from interfaces.api.personal_access import ReasonHeader, ReasonQuery, unmasked
 from interfaces.api.problems import problem_responses
 from interfaces.api.records import history, latest_decisions, load_now, time_axes, timed_read
 from interfaces.api.routes.reads import AsOfVersion
@@ -149,10 +151,22 @@ def get_policy(
     principal: Annotated[Principal, Depends(require(C.READ))],
     axes: Annotated[TimeAxes, Depends(time_axes)],
     as_of_version: AsOfVersion = None,
+    access_reason_header: ReasonHeader = None,
+    access_reason: ReasonQuery = None,
 ) -> TimedPolicyView:
     policy = _load(ctx, principal, policy_number)  # scope is judged on today's owner
     read = timed_read(ctx.app, POLICY, policy.id, policy.number, with_version(axes, as_of_version))
-    masked = not principal.sees_personal_data
+    facts = read.aggregate.facts
+    people = [p for p in (facts.policyholder, facts.insured) if p is not None]
+    masked = not unmasked(
+        ctx,
+        principal,
+        access_reason_header,
+        access_reason,
+        f"GET /policies/{policy.number}",
+        sorted({str(ctx.app.personal.ids.person(p.id_number)) for p in people if p.id_number != ERASED}),
+        policy_number=policy.number,
+    )
     view = PolicyView.of(read.aggregate, read.latest_version, masked=masked)
     decisions = latest_decisions(ctx.app, read, masked)
     return TimedPolicyView(**dict(view), **timed_fields(read, decisions))

@@ -28,6 +28,7 @@ from interfaces.api.owners import agent_owner, policy_owner
 from interfaces.api.pagination import Page, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Owner, Principal
+from interfaces.api.personal_access import AccessReason
 from interfaces.api.problems import problem_responses
 from interfaces.api.records import RecordKind, decisions, history, record, time_axes
 from interfaces.api.timed_views import AggregateRecord, Decision, TimedHistoryEntry
@@ -94,10 +95,10 @@ _DECISIONS = (
     responses=ERRORS,
 )
 def get_policy_decisions(
-    policy_number: PolicyNumber, ctx: Ctx, principal: Reader, axes: Axes, page: Paging
+    policy_number: PolicyNumber, ctx: Ctx, principal: Reader, axes: Axes, page: Paging, reason: AccessReason
 ) -> Page[Decision]:
     key = normal_policy_number(policy_number)
-    return decisions(ctx.app, principal, POLICY, Policy.id_for(key), key, axes, page)
+    return decisions(ctx.app, principal, POLICY, Policy.id_for(key), key, axes, page, reason)
 
 
 @router.get(
@@ -109,10 +110,10 @@ def get_policy_decisions(
     responses=ERRORS,
 )
 def get_agent_decisions(
-    code: AgentCode, ctx: Ctx, principal: Reader, axes: Axes, page: Paging
+    code: AgentCode, ctx: Ctx, principal: Reader, axes: Axes, page: Paging, reason: AccessReason
 ) -> Page[Decision]:
     key = agent_code(code)
-    return decisions(ctx.app, principal, AGENT, Agent.id_for(key), key, axes, page)
+    return decisions(ctx.app, principal, AGENT, Agent.id_for(key), key, axes, page, reason)
 
 
 # ----- callbacks (key: the policy number) ----------------------------------------------------
@@ -132,8 +133,10 @@ def _callback(number: str) -> tuple[UUID, str]:
     description=_STATE,
     responses=ERRORS,
 )
-def get_callback(policy_number: PolicyNumber, ctx: Ctx, principal: Reader, axes: Axes) -> AggregateRecord:
-    return record(ctx.app, principal, CALLBACK, *_callback(policy_number), axes)
+def get_callback(
+    policy_number: PolicyNumber, ctx: Ctx, principal: Reader, axes: Axes, reason: AccessReason
+) -> AggregateRecord:
+    return record(ctx.app, principal, CALLBACK, *_callback(policy_number), axes, reason)
 
 
 @router.get(
@@ -158,9 +161,9 @@ def get_callback_history(
     responses=ERRORS,
 )
 def get_callback_decisions(
-    policy_number: PolicyNumber, ctx: Ctx, principal: Reader, axes: Axes, page: Paging
+    policy_number: PolicyNumber, ctx: Ctx, principal: Reader, axes: Axes, page: Paging, reason: AccessReason
 ) -> Page[Decision]:
-    return decisions(ctx.app, principal, CALLBACK, *_callback(policy_number), axes, page)
+    return decisions(ctx.app, principal, CALLBACK, *_callback(policy_number), axes, page, reason)
 
 
 # ----- work orders (key: the generated id) ---------------------------------------------------
@@ -175,8 +178,10 @@ _WO = "work orders 问题件"
     description=_STATE,
     responses=ERRORS,
 )
-def get_work_order(work_order_id: WorkOrderId, ctx: Ctx, principal: Reader, axes: Axes) -> AggregateRecord:
-    return record(ctx.app, principal, WORK_ORDER, work_order_id, str(work_order_id), axes)
+def get_work_order(
+    work_order_id: WorkOrderId, ctx: Ctx, principal: Reader, axes: Axes, reason: AccessReason
+) -> AggregateRecord:
+    return record(ctx.app, principal, WORK_ORDER, work_order_id, str(work_order_id), axes, reason)
 
 
 @router.get(
@@ -201,9 +206,9 @@ def get_work_order_history(
     responses=ERRORS,
 )
 def get_work_order_decisions(
-    work_order_id: WorkOrderId, ctx: Ctx, principal: Reader, axes: Axes, page: Paging
+    work_order_id: WorkOrderId, ctx: Ctx, principal: Reader, axes: Axes, page: Paging, reason: AccessReason
 ) -> Page[Decision]:
-    return decisions(ctx.app, principal, WORK_ORDER, work_order_id, str(work_order_id), axes, page)
+    return decisions(ctx.app, principal, WORK_ORDER, work_order_id, str(work_order_id), axes, page, reason)
 
 
 # ----- service cases (key: the generated id) -------------------------------------------------
@@ -218,8 +223,10 @@ _SC = "service cases 保单服务件"
     description=_STATE,
     responses=ERRORS,
 )
-def get_service_case(case_id: CaseId, ctx: Ctx, principal: Reader, axes: Axes) -> AggregateRecord:
-    return record(ctx.app, principal, SERVICE_CASE, case_id, str(case_id), axes)
+def get_service_case(
+    case_id: CaseId, ctx: Ctx, principal: Reader, axes: Axes, reason: AccessReason
+) -> AggregateRecord:
+    return record(ctx.app, principal, SERVICE_CASE, case_id, str(case_id), axes, reason)
 
 
 @router.get(
@@ -244,9 +251,9 @@ def get_service_case_history(
     responses=ERRORS,
 )
 def get_service_case_decisions(
-    case_id: CaseId, ctx: Ctx, principal: Reader, axes: Axes, page: Paging
+    case_id: CaseId, ctx: Ctx, principal: Reader, axes: Axes, page: Paging, reason: AccessReason
 ) -> Page[Decision]:
-    return decisions(ctx.app, principal, SERVICE_CASE, case_id, str(case_id), axes, page)
+    return decisions(ctx.app, principal, SERVICE_CASE, case_id, str(case_id), axes, page, reason)
 
 
 # ----- planners (key: the agent code) --------------------------------------------------------
@@ -266,8 +273,10 @@ def _planner(code: str) -> tuple[UUID, str]:
     description=_STATE,
     responses=ERRORS,
 )
-def get_planner(code: AgentCode, ctx: Ctx, principal: Reader, axes: Axes) -> AggregateRecord:
-    return record(ctx.app, principal, PLANNER, *_planner(code), axes)
+def get_planner(
+    code: AgentCode, ctx: Ctx, principal: Reader, axes: Axes, reason: AccessReason
+) -> AggregateRecord:
+    return record(ctx.app, principal, PLANNER, *_planner(code), axes, reason)
 
 
 @router.get(
@@ -292,9 +301,9 @@ def get_planner_history(
     responses=ERRORS,
 )
 def get_planner_decisions(
-    code: AgentCode, ctx: Ctx, principal: Reader, axes: Axes, page: Paging
+    code: AgentCode, ctx: Ctx, principal: Reader, axes: Axes, page: Paging, reason: AccessReason
 ) -> Page[Decision]:
-    return decisions(ctx.app, principal, PLANNER, *_planner(code), axes, page)
+    return decisions(ctx.app, principal, PLANNER, *_planner(code), axes, page, reason)
 
 
 # ----- allocation rounds (key: branch + month) -----------------------------------------------
@@ -315,9 +324,9 @@ def _round(branch: str, month: str) -> tuple[UUID, str]:
     responses=ERRORS,
 )
 def get_allocation_round(
-    branch: Branch, month: Month, ctx: Ctx, principal: Reader, axes: Axes
+    branch: Branch, month: Month, ctx: Ctx, principal: Reader, axes: Axes, reason: AccessReason
 ) -> AggregateRecord:
-    return record(ctx.app, principal, ALLOCATION_ROUND, *_round(branch, month), axes)
+    return record(ctx.app, principal, ALLOCATION_ROUND, *_round(branch, month), axes, reason)
 
 
 @router.get(
@@ -342,6 +351,6 @@ def get_allocation_round_history(
     responses=ERRORS,
 )
 def get_allocation_round_decisions(
-    branch: Branch, month: Month, ctx: Ctx, principal: Reader, axes: Axes, page: Paging
+    branch: Branch, month: Month, ctx: Ctx, principal: Reader, axes: Axes, page: Paging, reason: AccessReason
 ) -> Page[Decision]:
-    return decisions(ctx.app, principal, ALLOCATION_ROUND, *_round(branch, month), axes, page)
+    return decisions(ctx.app, principal, ALLOCATION_ROUND, *_round(branch, month), axes, page, reason)

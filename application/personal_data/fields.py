@@ -1,0 +1,134 @@
+"""Field-level envelope encryption of an event's personal data (字段级加密).
+
+Works on the event state as the transcoder wrote it (plain JSON data, value objects
+as ``{"_type_", "_data_"}``). Every personal field (``domain.shared.masking``
+decides which, by name) is replaced by ``{"_pd_": subject id, "_ct_": nonce +
+AES-GCM ciphertext}`` under its subject's data key:
+
+- inside an object that has an ``id_number`` (a ``Person``; an agent's registration),
+  the subject is that person; a ``*_key`` field (``holder_key``, ``agent_key``) is
+  itself an ID number and belongs to that person;
+- any other personal field belongs to the aggregate (its own data subject, erased
+  together with the person it is about; see ``erasure``).
+
+The associated data of every ciphertext is ``originator id | version | field path``
+(e.g. ``facts.policyholder.phone.normalized``): a ciphertext copied into another row
+or another field does not decrypt, and the error names the position.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import orjson
+from cryptography.exceptions import InvalidTag
+
+from application.personal_data.ids import KeyedIds
+from application.personal_data.keys import KeyStore
+from domain.shared.masking import ERASED, is_personal_field
+
+PD, CT = "_pd_", "_ct_"
+#: what a projection that needs no personal data sees instead of a personal field
+WITHHELD = "[已加密 encrypted]"
+
+
+class PersonalFieldError(ValueError):
+    """A ciphertext is not where it was written (moved, swapped or altered)."""
+
+
+def _is_wrapper(value: dict[str, Any]) -> bool:
+    return len(value) == 2 and "_type_" in value and "_data_" in value
+
+
+def is_sealed(value: Any) -> bool:
+    return type(value) is dict and len(value) == 2 and PD in value and CT in value
+
+
+class FieldCipher:
+    def __init__(self, keys: KeyStore, ids: KeyedIds) -> None:
+        self.keys = keys
+        self.ids = ids
+
+    # ----- write ------------------------------------------------------------------------
+    def seal(self, state: dict[str, Any], originator_id: UUID, version: int) -> dict[str, Any]:
+        aad_prefix = f"{originator_id}|{version}|".encode()
+        default = self.ids.aggregate(originator_id)
+        return self._seal(state, "", False, default, aad_prefix)  # type: ignore[no-any-return]
+
+    def _seal(self, value: Any, path: str, personal: bool, subject: UUID, aad: bytes) -> Any:
+        kind = type(value)
+        if kind is dict:
+            if _is_wrapper(value):
+                data = value["_data_"]
+                if type(data) is dict or type(data) is list:
+                    return {
+                        "_type_": value["_type_"],
+                        "_data_": self._seal(data, path, personal, subject, aad),
+                    }
+                return self._encrypt(value, path, subject, aad) if personal and data is not None else value
+            id_number = value.get("id_number")
+            if type(id_number) is str and id_number:
+                subject = self.ids.person(id_number)
+            out = {}
+            for name, item in value.items():
+                item_path = f"{path}.{name}" if path else name
+                item_personal = is_personal_field(name)
+                item_subject = subject
+                if item_personal and name.endswith("_key") and type(item) is str and item:
+                    item_subject = self.ids.person(item)
+                out[name] = self._seal(item, item_path, item_personal, item_subject, aad)
+            return out
+        if kind is list:
+            return [self._seal(v, f"{path}[{i}]", personal, subject, aad) for i, v in enumerate(value)]
+        if personal and kind is str and value:
+            return self._encrypt(value, path, subject, aad)
+        return value
+
+    def _encrypt(self, value: Any, path: str, subject: UUID, aad: bytes) -> dict[str, str]:
+        key = self.keys.data_key(subject, create=True)
+        if key is None:  # an erased subject's data is never written again
+            return value if value == ERASED else ERASED  # type: ignore[no-any-return]
+        nonce = os.urandom(12)
+        sealed = nonce + key.encrypt(nonce, orjson.dumps(value), aad + path.encode())
+        return {PD: subject.hex, CT: base64.b64encode(sealed).decode()}
+
+    # ----- read -------------------------------------------------------------------------
+    def open(self, state: dict[str, Any], originator_id: UUID, version: int, where: str) -> dict[str, Any]:
+        """The state with every personal field decrypted (``ERASED`` for an erased subject)."""
+        aad = f"{originator_id}|{version}|".encode()
+
+        def decrypt(sealed: dict[str, str], path: str) -> Any:
+            key = self.keys.data_key(UUID(hex=sealed[PD]), create=False)
+            if key is None:
+                return ERASED
+            raw = base64.b64decode(sealed[CT])
+            try:
+                return orjson.loads(key.decrypt(raw[:12], raw[12:], aad + path.encode()))
+            except InvalidTag:
+                raise PersonalFieldError(
+                    f"personal field {path!r} of {where} does not decrypt at this position: "
+                    "the ciphertext was moved, swapped or altered"
+                ) from None
+
+        return _walk(state, "", decrypt)  # type: ignore[no-any-return]
+
+
+def _walk(value: Any, path: str, replace: Callable[[dict[str, str], str], Any]) -> Any:
+    kind = type(value)
+    if kind is dict:
+        if len(value) == 2:
+            if PD in value and CT in value:
+                return replace(value, path)
+            if "_data_" in value and "_type_" in value:
+                data = value["_data_"]
+                if type(data) is dict or type(data) is list:
+                    return {"_type_": value["_type_"], "_data_": _walk(data, path, replace)}
+                return value
+        return {n: _walk(v, f"{path}.{n}" if path else n, replace) for n, v in value.items()}
+    if kind is list:
+        return [_walk(v, f"{path}[{i}]", replace) for i, v in enumerate(value)]
+    return value
