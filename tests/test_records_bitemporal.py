@@ -142,9 +142,20 @@ def test_scope_and_masking_follow_todays_rules(late, app):
         text = _get(late, path).text
         assert "13812346138" not in text and "110101199001011234" not in text and "张三" not in text
     assert _get(late).json()["state"]["phone"]["number"] == "138****6138"
-    cc = c.get(f"/callbacks/{NUMBER}", headers=auth(token(app, "callcentre")))
+    # call centre: read:personal-data, but unmasked only with a stated reason (RC-03)
+    cc_token = token(app, "callcentre")
+    cc = c.get(f"/callbacks/{NUMBER}", headers=auth(cc_token))
+    assert cc.json()["state"]["phone"]["number"] == "138****6138"
+    assert cc.json()["personal_data_masked"] is True
+    cc = c.get(f"/callbacks/{NUMBER}", params={"access_reason": "回访 callback"}, headers=auth(cc_token))
     assert cc.json()["state"]["phone"]["number"] == "13812346138"
     assert cc.json()["personal_data_masked"] is False
+    reads = [
+        e
+        for e in (app.mapper.to_domain_event(n) for n in app.notification_log.select(start=1, limit=10_000))
+        if type(e).__qualname__ == "PersonalDataRead.Recorded"
+    ]
+    assert [(r.resource, r.reason) for r in reads] == [(f"GET callback {NUMBER}", "回访 callback")]
     for role, scope, status in (
         ("branch", f"branch:{BJ}", 200),
         ("branch", f"branch:{SH}", 403),
