@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
+from psycopg.generators import send
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
@@ -87,6 +88,20 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         # As the library does, but without server-side preparation (see __init__).
         for lock_statement in self.lock_table_statements:
             curs.execute(lock_statement, prepare=False)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # The library calls ``pipeline.sync()`` next. psycopg's sync flushes the socket
+        # once per queued command and then only waits to *read*; a statement bigger than
+        # the socket's send buffer (a batch of events: megabytes; a Unix socket takes
+        # ~200 kB at a time, TCP's auto-tuned buffer takes far more) is left half-sent, the
+        # server waits for its rest (ClientRead) and both wait forever. Finish writing
+        # it first, reading whatever arrives meanwhile, as psycopg does on pipeline exit.
+        conn = curs.connection
+        if conn.pgconn.flush():
+            conn.wait(send(conn.pgconn))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
