@@ -1,8 +1,9 @@
 """Issue #11.3: a database outage under a running API, and ``db --stop`` telling the truth.
 
 A real embedded server of the test's own (its own data dir, so the shared one is never
-stopped) is stopped and started again under a real uvicorn server. Timeouts of the
-HTTP client guard the answer times (3 s; /health 2 s): a slower answer fails the test.
+stopped) is stopped and started again under a real uvicorn server. During the outage,
+timeouts of the HTTP client guard the answer times (3 s; /health 2 s): a slower answer
+fails the test.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _requests(n: int) -> list[tuple[str, str, dict[str, object] | None]]:
     """One command, two reads (write side, read model), the dashboard, /health."""
     agent = body(factories.register_agent(f"Z{n:04d}", phone=f"139{n:08d}"))
     return [
-        ("POST", "/agents?consistency=wait", agent),
+        ("POST", "/agents", agent),
         ("GET", "/agents/A0001", None),
         ("GET", "/scorecards/agents", None),
         ("GET", "/", None),
@@ -94,9 +95,12 @@ def _requests(n: int) -> list[tuple[str, str, dict[str, object] | None]]:
     ]
 
 
-def _send(run: Running, method: str, path: str, json: dict[str, object] | None) -> httpx.Response:
-    # The guard: an answer slower than 3 s (/health: 2 s) raises ReadTimeout.
-    timeout = 2.0 if path == "/health" else 3.0
+def _send(
+    run: Running, method: str, path: str, json: dict[str, object] | None, *, guard: bool = False
+) -> httpx.Response:
+    # The guard: during the outage an answer slower than 3 s (/health: 2 s) raises
+    # ReadTimeout. Otherwise only correctness is checked (a loaded CI machine is slow).
+    timeout = (2.0 if path == "/health" else 3.0) if guard else 60.0
     with httpx.Client(base_url=run.base, timeout=timeout, cookies=run.cookies) as c:
         return c.request(method, path, json=json, headers=run.admin)
 
@@ -115,7 +119,7 @@ def test_an_outage_answers_503_fast_and_the_api_recovers_without_a_restart(own_s
 
     for round_ in range(3):
         for method, path, payload in _requests(100 + round_):
-            r = _send(run, method, path, payload)
+            r = _send(run, method, path, payload, guard=True)
             assert r.status_code == 503, (path, r.status_code, r.text)
             if path == "/health":
                 assert r.json()["status"] == "unavailable"
