@@ -24,6 +24,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 import application.handlers  # noqa: F401  (registers every handler and reaction)
+from application.availability import DatabaseGate
 from application.batch import BatchExecution
 from application.calendar import ChineseWorkingDayCalendar
 from application.clock import Clock, SystemClock
@@ -94,6 +95,9 @@ class PolicyTrail(Application):
             # record. Enabled for the aggregates whose state is plain value objects.
             self.snapshotting_intervals = {Policy: self.settings.snapshot_interval}
         super().__init__(env=self._persistence_env())
+        #: fail fast during a database outage, heal the pools after (availability.py)
+        self.gate = DatabaseGate(self.database.url)
+        self.trail_recorder.use_gate(self.gate)
 
     # ----- infrastructure ----------------------------------------------------------------
     def _persistence_env(self) -> dict[str, str]:

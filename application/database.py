@@ -9,8 +9,9 @@ next command reuses it quickly; ``policytrail db --stop`` stops it.
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,15 +106,67 @@ def resolve_database(settings: Settings) -> Database:
     return _embedded(settings.data_dir)
 
 
-def stop_embedded(settings: Settings) -> bool:
-    """Stop the embedded server if it runs. Returns whether one was stopped."""
-    pgdata = settings.data_dir / "pgdata"
-    if not (pgdata / "postmaster.pid").exists():
+@dataclass(frozen=True)
+class StopOutcome:
+    """What ``stop_embedded`` did: ``users`` are the other live processes that opened the
+    server (pgserver's handle list), ``sessions`` the other open connections."""
+
+    running: bool
+    stopped: bool
+    users: tuple[int, ...] = ()
+    sessions: int = 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    pgserver = _import_pgserver()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
-    with contextlib.suppress(Exception):
-        server.cleanup()
+    except PermissionError:
+        return True
     return True
+
+
+def embedded_users(pgdata: Path) -> tuple[int, ...]:
+    """Live processes other than this one that opened the embedded server. pgserver lists
+    every process that opened it; one killed hard stays listed, so only live ones count."""
+    try:
+        pids = json.loads((pgdata / ".handle_pids.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    return tuple(sorted({int(p) for p in pids if int(p) != os.getpid() and _alive(int(p))}))
+
+
+def stop_embedded(settings: Settings, *, force: bool = False) -> StopOutcome:
+    """Stop the embedded server unless other processes or connections still use it
+    (then say so and leave it running); ``force`` stops it anyway (their sessions end)."""
+    pgdata = settings.data_dir / "pgdata"
+    pid_file = pgdata / "postmaster.pid"
+    try:
+        postmaster = int(pid_file.read_text(encoding="utf-8").splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return StopOutcome(running=False, stopped=False)
+    if not _alive(postmaster):
+        return StopOutcome(running=False, stopped=False)
+    users = embedded_users(pgdata)
+    url = make_conninfo(user="postgres", dbname="postgres", host=str(pgdata))
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            sessions = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+    except psycopg.OperationalError:
+        sessions = 0  # starting or stopping: nobody is connected
+    if (users or sessions) and not force:
+        return StopOutcome(running=True, stopped=False, users=users, sessions=sessions)
+    _import_pgserver()
+    from pgserver._commands import pg_ctl  # the wheel's own pg_ctl, run as its server user
+
+    system_user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    try:
+        # fast: roll back open transactions and close sessions (stored data is safe)
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=system_user, timeout=60)
+    except Exception as exc:
+        raise DatabaseUnavailable(f"could not stop the embedded PostgreSQL in {pgdata}: {exc}") from exc
+    return StopOutcome(running=True, stopped=True, users=users, sessions=sessions)

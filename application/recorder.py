@@ -11,16 +11,19 @@ consecutive: first and last position describe them all.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Cursor
+from psycopg import Connection, Cursor
+from psycopg.generators import send
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from application.availability import DatabaseGate
 from application.statistics import analyze_stale
 
 
@@ -83,10 +86,45 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
             "FROM {schema}.{table} WHERE command_id = ANY(%s)"
         ).format(schema=schema, table=table)
 
+    def use_gate(self, gate: DatabaseGate) -> None:
+        """Every use of the pool goes through the gate (``application/availability.py``):
+        during an outage it fails at once instead of after the pool's timeout times the
+        library's ten retries, and a failure that means "server gone" closes the gate, so
+        the library's retry of a read or an insert waits for a probe, not a stale connection."""
+        gate.add_pool(self.datastore.pool)
+        checkout = self.datastore.get_connection
+
+        @contextmanager
+        def gated() -> Iterator[Connection[DictRow]]:
+            gate.check()
+            try:
+                with checkout() as conn:
+                    yield conn
+            except Exception as exc:
+                gate.note(exc)
+                raise
+
+        self.datastore.get_connection = gated  # type: ignore[method-assign]
+        self._gate = gate
+
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
         # As the library does, but without server-side preparation (see __init__).
         for lock_statement in self.lock_table_statements:
             curs.execute(lock_statement, prepare=False)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # The library calls ``pipeline.sync()`` next. psycopg's sync flushes the socket
+        # once per queued command and then only waits to *read*; a statement bigger than
+        # the socket's send buffer (a batch of events: megabytes; a Unix socket takes
+        # ~200 kB at a time, TCP's auto-tuned buffer takes far more) is left half-sent, the
+        # server waits for its rest (ClientRead) and both wait forever. Finish writing
+        # it first, reading whatever arrives meanwhile, as psycopg does on pipeline exit.
+        conn = curs.connection
+        if conn.pgconn.flush():
+            conn.wait(send(conn.pgconn))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -130,19 +168,31 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn:
             return analyze_stale(conn, self.datastore.schema, tables, min_changes, fraction)
 
+    def _read(self, call: Any) -> Any:
+        """A read of our own tables, retried once after an outage (as the library's are)."""
+        gate: DatabaseGate | None = getattr(self, "_gate", None)
+        return call() if gate is None else gate.retry_once(call)
+
     def get_command(self, command_id: str) -> StoredCommand | None:
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._select_command_sql, (command_id,))
-            row = curs.fetchone()
-        return None if row is None else _stored_command(row)
+        def read() -> StoredCommand | None:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(self._select_command_sql, (command_id,))
+                row = curs.fetchone()
+            return None if row is None else _stored_command(row)
+
+        return self._read(read)  # type: ignore[no-any-return]
 
     def get_commands(self, command_ids: Sequence[str]) -> dict[str, StoredCommand]:
         """The stored ones among many command ids, in one round trip."""
         if not command_ids:
             return {}
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._select_commands_sql, (list(command_ids),))
-            return {row["command_id"]: _stored_command(row) for row in curs.fetchall()}
+
+        def read() -> dict[str, StoredCommand]:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(self._select_commands_sql, (list(command_ids),))
+                return {row["command_id"]: _stored_command(row) for row in curs.fetchall()}
+
+        return self._read(read)  # type: ignore[no-any-return]
 
 
 def _stored_command(row: DictRow) -> StoredCommand:

@@ -280,12 +280,13 @@ def _scenario_order(label: str) -> tuple[int, str]:
     return (int(number), label) if number.isdigit() else (10**6, label)
 
 
-def merged_section(mode: str, results_dir: Path = RESULTS_DIR) -> str:
+def merged_section(mode: str, results_dir: Path = RESULTS_DIR, database: str | None = None) -> str:
     """The newest figures of every scenario over this mode's result files.
 
     A run of some scenarios (``policytrail bench http``) replaces only those
     scenarios' rows; the others keep the run that measured them, and the section
-    names every run it draws on (time, commit, which scenarios).
+    names every run it draws on (time, commit, which scenarios). ``database``
+    ("DSN" or "embedded (pgserver)") keeps only the runs on that kind of server.
     """
     newest: dict[str, tuple[int, list[Figure]]] = {}
     runs: list[dict[str, Any]] = []
@@ -294,6 +295,8 @@ def merged_section(mode: str, results_dir: Path = RESULTS_DIR) -> str:
             continue
         payload = json.loads(path.read_text(encoding="utf-8"))
         env = payload["environment"]
+        if database is not None and env.get("database") != database:
+            continue
         figures = [Figure(**{k: v for k, v in raw.items() if k != "ratio"}) for raw in payload["figures"]]
         by_scenario: dict[str, list[Figure]] = {}
         for f in figures:
@@ -317,13 +320,30 @@ def merged_section(mode: str, results_dir: Path = RESULTS_DIR) -> str:
     return "\n".join([*header, _machine_line(runs[max(used)]), "", *_table(figures)])
 
 
+#: quick runs are kept per kind of server: the embedded one (a Unix socket, the
+#: default users run) beside a configured DSN (TCP), each with its newest figures
+QUICK_DATABASES = (
+    ("embedded (pgserver)", "Embedded database (pgserver, no POLICYTRAIL_DATABASE_URL)"),
+    ("DSN", "DSN (POLICYTRAIL_DATABASE_URL, PostgreSQL over TCP)"),
+)
+
+
+def _section_body(mode: str, results_dir: Path = RESULTS_DIR) -> str:
+    if mode != "quick":
+        return merged_section(mode, results_dir)
+    parts = [
+        f"### {title}\n\n{merged_section(mode, results_dir, database)}" for database, title in QUICK_DATABASES
+    ]
+    return "\n\n".join(parts)
+
+
 def update_results_md(env: dict[str, Any], figures: list[Figure]) -> None:
     """Rewrite the section of this mode (quick/full) in RESULTS.md from the result
     files (the newest figures of each scenario), keep the rest of the page."""
     mode = env["mode"]
     marker_start = f"<!-- {mode}:start -->"
     marker_end = f"<!-- {mode}:end -->"
-    block = f"{marker_start}\n{merged_section(mode)}\n{marker_end}"
+    block = f"{marker_start}\n{_section_body(mode)}\n{marker_end}"
     text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else _RESULTS_TEMPLATE
     if marker_start in text and marker_end in text:
         before = text.split(marker_start)[0]

@@ -125,15 +125,17 @@ def _hint_at_the_demo(app: Any) -> None:
 @cli.command()
 @handle_errors
 def db(
-    stop: bool = typer.Option(False, "--stop", help="stop the embedded server"),
+    stop: bool = typer.Option(False, "--stop", help="stop the embedded server (unless others use it)"),
+    force: bool = typer.Option(False, "--force", help="with --stop: stop it even while others use it"),
 ) -> None:
     """Which database is used (数据库): URL (password hidden), event count, last position."""
     settings = load_settings()
     if stop:
         if settings.database_url:
             raise fail("--stop only applies to the embedded database", 2)
-        stopped = stop_embedded(settings)
-        console.print("embedded database stopped" if stopped else "embedded database not running")
+        from interfaces.cli_db_stop import report_stop  # one module per reason to change
+
+        report_stop(stop_embedded(settings, force=force))
         return
     with open_app() as app:
         with app.database.connect() as conn:

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from bench.harness import Figure, merged_section
+from bench.harness import Figure, _section_body, merged_section
 
 
 def write_run(folder: Path, stamp: str, commit: str, figures: list[Figure]) -> None:
@@ -54,3 +54,23 @@ def test_a_partial_run_replaces_only_its_scenarios_and_names_every_run(tmp_path)
 
 def test_no_runs_yet(tmp_path):
     assert merged_section("full", tmp_path) == "(not run yet)"
+
+
+def write_quick_run(folder: Path, stamp: str, database: str, figures: list[Figure]) -> None:
+    write_run(folder, stamp, "ccc", figures)
+    path = folder / f"{stamp}-full.json"
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    payload["environment"] |= {"mode": "quick", "database": database}
+    path.unlink()
+    (folder / f"{stamp}-quick.json").write_text(json.dumps(payload), encoding="utf-8")
+
+
+def test_the_quick_section_keeps_the_embedded_and_the_dsn_tables_side_by_side(tmp_path):
+    write_quick_run(tmp_path, "20260101T000000Z", "DSN", [figure("3 bulk", "over tcp", 5)])
+    write_quick_run(tmp_path, "20260102T000000Z", "embedded (pgserver)", [figure("3 bulk", "over socket", 6)])
+    body = _section_body("quick", tmp_path)
+    embedded, dsn = body.split("### DSN")
+    assert embedded.startswith("### Embedded database")
+    assert "| over socket |" in embedded and "over tcp" not in embedded
+    assert "| over tcp |" in dsn and "over socket" not in dsn  # a newer run of one kind never hides the other
+    assert _section_body("full", tmp_path) == "(not run yet)"  # full mode: one table, as before

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -28,6 +29,8 @@ from application.errors import CommandIdReused, ConcurrencyConflict
 from domain.shared.errors import AlreadyExists, DomainError, InvalidInput, NotFound, RuleViolation
 
 log = logging.getLogger(__name__)
+
+PSYCOPG_UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:policytrail:problem:"
@@ -285,7 +288,8 @@ def install_problem_handlers(api: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
-    for cls in (DatabaseUnavailable, OperationalError, InterfaceError):
+    # psycopg's own errors (a read connection, a pool timeout) too: an outage is never a 500
+    for cls in (DatabaseUnavailable, OperationalError, InterfaceError, *PSYCOPG_UNAVAILABLE):
         api.add_exception_handler(cls, _unavailable)
 
     @api.exception_handler(Exception)

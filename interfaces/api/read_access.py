@@ -110,8 +110,12 @@ def _read_pool(app: PolicyTrail) -> ConnectionPool:
                 kwargs={"autocommit": True, "options": "-c default_transaction_read_only=on"},
                 timeout=30,
                 name="policytrail-reads",
+                # a connection the server closed (restart, outage) is replaced at checkout,
+                # never handed to a request; a round trip per read request is cheap
+                check=ConnectionPool.check_connection,
                 open=True,
             )
+            app.gate.add_pool(pool)
             _pools[app] = pool
             weakref.finalize(app, pool.close)  # no connection outlives its application
         return pool
@@ -121,12 +125,16 @@ def _read_pool(app: PolicyTrail) -> ConnectionPool:
 def reading(app: PolicyTrail) -> Iterator[ReadContext]:
     """A read-only connection for one request (autocommit: each query sees the latest
     committed state); a read model that is not built yet answers 503."""
-    with _read_pool(app).connection() as conn:
-        try:
+    app.gate.check()  # fails at once during an outage (application/availability.py)
+    try:
+        with _read_pool(app).connection() as conn:
             yield ReadContext(conn=conn, schema=app.settings.read_schema, now=app.clock.now(), app=app)
-        except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
-            raise ProblemException(
-                UNAVAILABLE,
-                "the read models are not built yet: run `policytrail projections run` (or serve)",
-                "读模型尚未建立：请运行 policytrail projections run（或 serve）",
-            ) from None
+    except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
+        raise ProblemException(
+            UNAVAILABLE,
+            "the read models are not built yet: run `policytrail projections run` (or serve)",
+            "读模型尚未建立：请运行 policytrail projections run（或 serve）",
+        ) from None
+    except Exception as exc:
+        app.gate.note(exc)
+        raise

@@ -19,6 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.sql import SQL, Identifier
 
+from application.availability import retry_after_outage
 from interfaces.api.permissions import Principal, Scope, ScopeKind, check_role_scope
 
 if TYPE_CHECKING:
@@ -121,6 +122,10 @@ class TokenStore:
         """The active token with this secret, or None (unknown or revoked)."""
         if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             return None
+        # the first request after a database restart may meet a stale pooled connection
+        return retry_after_outage(lambda: self._authenticate(secret))
+
+    def _authenticate(self, secret: str) -> TokenRecord | None:
         self.ensure_table()
         with self._connect() as conn, conn.cursor(row_factory=dict_row) as cur:
             cur.execute(

@@ -63,6 +63,7 @@ class Health(BaseModel):
 def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
     kind: Literal["embedded", "configured"] = "embedded" if ctx.app.database.embedded else "configured"
     try:
+        ctx.app.gate.check()  # during an outage: one probe (≤ 1 s), not the pool's timeout
         last = ctx.app.max_position()
         projections = None
         if ctx.projection_status is not None:
