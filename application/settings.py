@@ -66,6 +66,13 @@ class Settings(BaseSettings):
         2000, ge=1, le=100_000, description="events per projection transaction"
     )
     projection_batch_seconds: float = Field(0.5, gt=0, le=60, description="max seconds per projection batch")
+    ledger_key: SecretStr | None = Field(
+        None, description="base64 Ed25519 private key signing tree heads; default: <data_dir>/ledger.key"
+    )
+    ledger_seal_every: int = Field(10_000, ge=1, le=10_000_000, description="sign a tree head every N events")
+    ledger_seal_seconds: float = Field(
+        60.0, gt=0, le=86_400, description="sign a tree head when new events waited this long"
+    )
     rules: RuleParameters = Field(default_factory=RuleParameters)
 
     @field_validator("events_schema", "read_schema")

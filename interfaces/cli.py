@@ -122,6 +122,7 @@ def _register_subcommands() -> None:
         cli_bench,
         cli_demo,
         cli_import,
+        cli_ledger,
         cli_projections,
         cli_serve,
         cli_tick,
@@ -133,6 +134,7 @@ def _register_subcommands() -> None:
     cli_import.register(cli)
     cli_bench.register(cli)
     cli_projections.register(cli)
+    cli_ledger.register(cli)
     cli_tick.register(cli)
     cli_demo.register(cli)
 
