@@ -14,6 +14,7 @@ from interfaces.api.routes import (
     allocation,
     audit_trail,
     callbacks,
+    ledger,
     planners,
     policies,
     read_models,
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     agents.router,
     audit_trail.router,
     read_models.router,
+    ledger.router,
 ]
