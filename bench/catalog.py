@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.harness import Scenario
-from bench.scenarios import as_of, http, import_path, read_side, write_path
+from bench.scenarios import as_of, http, import_path, ledger, read_side, write_path
 
 SCENARIOS: dict[str, Scenario] = {
     "single-writer": write_path.single_writer,
@@ -13,4 +13,7 @@ SCENARIOS: dict[str, Scenario] = {
     "read-your-writes": read_side.read_your_writes,
     "as-of": as_of.as_of,
     "http": http.http_reads,
+    "ledger-verify": ledger.verify_rate,
+    "ledger-seal-lag": ledger.seal_lag,
+    "ledger-proofs": ledger.proof_latency,
 }
