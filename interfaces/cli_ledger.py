@@ -132,7 +132,12 @@ def seal() -> None:
 @ledger_cli.command("verify")
 @handle_errors
 @ledger_errors
-def verify(public_key: list[str] = KeyOption) -> None:
+def verify(
+    public_key: list[str] = KeyOption,
+    client_hash: bool = typer.Option(
+        False, "--client-hash", help="hash the stored bytes here instead of in PostgreSQL (slower)"
+    ),
+) -> None:
     """Recompute the tree from the event table; check every head (exit 1 on any difference) 校验."""
     settings = load_settings()
     keys = trusted_public_keys(settings, _public_keys(public_key))
@@ -158,6 +163,7 @@ def verify(public_key: list[str] = KeyOption) -> None:
                 events_table(app),
                 keys,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                client_hash=client_hash,
             )
     console.print(
         f"events 事件 {report.events:,} · sealed 已封存 {report.sealed:,} · not yet sealed 未封存 "

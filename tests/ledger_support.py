@@ -46,9 +46,15 @@ def public_key(app: Any) -> PublicKey:
     return resolve_signing_key(app.settings).public_key
 
 
-def verify(app: Any, *extra: PublicKey) -> VerifyReport:
+def verify(app: Any, *extra: PublicKey, client_hash: bool = False) -> VerifyReport:
     keys = {k.key_id: k for k in (public_key(app), *extra)}
-    return verify_ledger(app.database.url, LedgerStore(app.settings.read_schema), events_table(app), keys)
+    return verify_ledger(
+        app.database.url,
+        LedgerStore(app.settings.read_schema),
+        events_table(app),
+        keys,
+        client_hash=client_hash,
+    )
 
 
 def ledger(app: Any) -> Ledger:

@@ -62,6 +62,13 @@ def stored_leaf_hash(position: int, originator: bytes, version: int, topic: str,
     return sha(b"\x00" + leaf_bytes(position, originator, version, topic, sha(state).digest())).digest()
 
 
+def digest_leaf_hash(
+    position: int, originator: bytes, version: int, topic: str, state_sha256: bytes
+) -> bytes:
+    """The same, from the SHA-256 of the state (computed elsewhere, e.g. by PostgreSQL)."""
+    return hashlib.sha256(b"\x00" + leaf_bytes(position, originator, version, topic, state_sha256)).digest()
+
+
 @dataclass(frozen=True)
 class SignedTreeHead:
     """A signed statement: the first ``tree_size`` events of the log have this root."""
