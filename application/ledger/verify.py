@@ -21,9 +21,12 @@ an auditor who does not trust the server's hashing.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import queue
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -183,10 +186,7 @@ def _walk(
     comparing = True
     leaves: list[tuple[int, bytes]] = []
     li = 0
-    while True:
-        rows = ev.fetchmany(CHUNK)
-        if not rows:
-            break
+    for rows in _read_ahead(ev):
         for position, originator, version, topic, stored in rows:
             h = leaf_of(position, originator, version, topic, stored)
             if comparing:
@@ -239,6 +239,39 @@ def _walk(
         )
     ev.close()
     lv.close()
+
+
+def _read_ahead(cursor: Any, depth: int = 3) -> Iterator[list[Any]]:
+    """Chunks of ``cursor`` fetched by a thread: the server works on the next chunk while
+    this process hashes the current one (psycopg releases the GIL while it waits)."""
+    chunks: queue.Queue[list[Any] | BaseException] = queue.Queue(depth)
+    done = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not done.is_set():
+                rows = cursor.fetchmany(CHUNK)
+                chunks.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:
+            chunks.put(exc)
+
+    thread = threading.Thread(target=fetch, name="ledger-verify-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = chunks.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
+    finally:
+        done.set()
+        while thread.is_alive():  # unblock a reader waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.05)
 
 
 def _classify(
