@@ -176,3 +176,18 @@ def test_rotation_keeps_old_heads_verifiable(sealed, actor, tmp_path):
     shutil.rmtree(data_dir / "ledger-keys")
     result = run("verify", "--public-key", L.public_key(app).to_text())
     assert result.exit_code == 1 and "not trusted" in result.output
+
+
+def test_verify_on_a_machine_without_a_signing_key_creates_none(sealed, tmp_path):
+    data_dir = tmp_path / "auditor"
+    data_dir.mkdir()
+    shutil.copy(Path(sealed.settings.data_dir) / "cipher.key", data_dir / "cipher.key")
+    alone = CliRunner().invoke(cli, ["ledger", "verify"], env=env(sealed, data_dir=data_dir, key=False))
+    assert alone.exit_code == 1 and "not trusted" in alone.output
+    assert not (data_dir / "ledger.key").exists()
+    given = CliRunner().invoke(
+        cli,
+        ["ledger", "verify", "--public-key", L.public_key(sealed).to_text()],
+        env=env(sealed, data_dir=data_dir, key=False),
+    )
+    assert given.exit_code == 0, given.output

@@ -157,8 +157,9 @@ def trusted_public_keys(settings: Settings, extra: list[PublicKey] | None = None
         for path in sorted(folder.glob("*.pub")):
             key = PublicKey.parse(path.read_text(), str(path))
             keys[key.key_id] = key
-    current = resolve_signing_key(settings).public_key
-    keys[current.key_id] = current
+    if settings.ledger_key is not None or key_file(settings).exists():  # never create one to verify
+        current = resolve_signing_key(settings).public_key
+        keys[current.key_id] = current
     return keys
 
 

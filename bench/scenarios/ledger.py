@@ -1,11 +1,11 @@
-"""Scenario 8: the tamper-evident ledger (issue 13).
+"""Scenarios 8–10: the tamper-evident ledger (issue 13).
 
-8a. ``ledger verify`` events/s over the log (quick 20,000 / full 1,000,000 events),
+8.  ``ledger verify`` events/s over the log (quick 20,000 / full 1,000,000 events),
     next to a raw sequential read of the event table + SHA-256 of every state in the
     same process; the sealer's own catch-up rate over the same log is reported too.
-8b. Seal lag: commit → leaf committed in the tree, with the sealer live and 16
+9.  Seal lag: commit → leaf committed in the tree, with the sealer live and 16
     concurrent writers; baseline: INSERT + COMMIT + NOTIFY → LISTEN received.
-8c. Proof latency on a large tree (quick 100,000 / full 10,000,000 leaves, written
+10. Proof latency on a large tree (quick 100,000 / full 10,000,000 leaves, written
     directly into the ledger tables): the tree part of an inclusion proof (head +
     nodes; the event row itself is one primary-key read whatever the size) and a
     consistency proof between random heads; baseline: one primary-key SELECT.
@@ -73,7 +73,7 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
     assert here.ok, here.findings
     return [
         Figure(
-            "8 ledger",
+            "8 ledger verify",
             f"ledger verify over {total:,} events",
             "events/s",
             report.rate,
@@ -83,7 +83,7 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
             notes=f"{report.heads} signed heads checked; state SHA-256 by PostgreSQL; target ≥ 200,000/s",
         ),
         Figure(
-            "8 ledger",
+            "8 ledger verify",
             f"ledger verify --client-hash over {total:,} events",
             "events/s",
             here.rate,
@@ -93,7 +93,7 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
             notes="every state's bytes read and hashed in the verifying process",
         ),
         Figure(
-            "8 ledger",
+            "8 ledger verify",
             f"sealer catch-up over {total:,} events",
             "events/s",
             total / seal_elapsed,
@@ -142,7 +142,7 @@ def seal_lag(ctx: BenchContext) -> list[Figure]:
     pct, raw_pct = lat.percentiles_ms(), raw.percentiles_ms()
     return [
         Figure(
-            "8 ledger",
+            "9 ledger seal lag",
             f"seal lag, commit → in the tree, {writers} writers",
             "ms p99",
             pct["p99"],
@@ -224,7 +224,7 @@ def proof_latency(ctx: BenchContext) -> list[Figure]:
         pct = lat.percentiles_ms()
         figures.append(
             Figure(
-                "8 ledger",
+                "10 ledger proofs",
                 f"{name} proof, {size:,}-leaf tree",
                 "ms p99",
                 pct["p99"],
