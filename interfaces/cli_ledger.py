@@ -134,8 +134,10 @@ def seal() -> None:
 @ledger_errors
 def verify(
     public_key: list[str] = KeyOption,
-    client_hash: bool = typer.Option(
-        False, "--client-hash", help="hash the stored bytes here instead of in PostgreSQL (slower)"
+    server_hash: bool = typer.Option(
+        False,
+        "--server-hash",
+        help="let PostgreSQL compute each state's SHA-256 (trusts the server's hashing)",
     ),
 ) -> None:
     """Recompute the tree from the event table; check every head (exit 1 on any difference) 校验."""
@@ -163,7 +165,7 @@ def verify(
                 events_table(app),
                 keys,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                client_hash=client_hash,
+                client_hash=not server_hash,
             )
     console.print(
         f"events 事件 {report.events:,} · sealed 已封存 {report.sealed:,} · not yet sealed 未封存 "

@@ -67,10 +67,10 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
     keys = {key.key_id: key}
     report = verify_ledger(app.database.url, LedgerStore(side.schema), events_table(app), keys)
     assert report.ok and report.events == total, report.findings
-    here = verify_ledger(
-        app.database.url, LedgerStore(side.schema), events_table(app), keys, client_hash=True
+    server = verify_ledger(
+        app.database.url, LedgerStore(side.schema), events_table(app), keys, client_hash=False
     )
-    assert here.ok, here.findings
+    assert server.ok, server.findings
     return [
         Figure(
             "8 ledger verify",
@@ -80,17 +80,17 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
             "sequential read + SHA-256 of each state",
             raw,
             count=total,
-            notes=f"{report.heads} signed heads checked; state SHA-256 by PostgreSQL; target ≥ 200,000/s",
+            notes=f"{report.heads} signed heads checked; every state hashed here; target ≥ 200,000/s",
         ),
         Figure(
             "8 ledger verify",
-            f"ledger verify --client-hash over {total:,} events",
+            f"ledger verify --server-hash over {total:,} events",
             "events/s",
-            here.rate,
+            server.rate,
             "sequential read + SHA-256 of each state",
             raw,
             count=total,
-            notes="every state's bytes read and hashed in the verifying process",
+            notes="each state's SHA-256 by PostgreSQL (pg_catalog.sha256): 32 bytes per row sent",
         ),
         Figure(
             "8 ledger verify",
