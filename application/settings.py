@@ -54,7 +54,8 @@ class Settings(BaseSettings):
         None, description="RC-03: base64 AES key for events at rest; default: <data_dir>/cipher.key"
     )
     ledger_key: SecretStr | None = Field(
-        None, description="Ed25519 signing key (base64 seed or PEM); default: <data_dir>/ledger.key"
+        None,
+        description="Ed25519 key signing tree heads and export manifests; default: <data_dir>/ledger.key",
     )
     events_schema: str = Field("events", description="schema of the event store tables")
     read_schema: str = Field("read", description="schema of the read models")
@@ -86,6 +87,10 @@ class Settings(BaseSettings):
         gt=0,
         le=8_760,
         description="an event recorded more than N hours after it happened is a late entry",
+    )
+    ledger_seal_every: int = Field(10_000, ge=1, le=10_000_000, description="sign a tree head every N events")
+    ledger_seal_seconds: float = Field(
+        60.0, gt=0, le=86_400, description="sign a tree head when new events waited this long"
     )
     rules: RuleParameters = Field(default_factory=RuleParameters)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.harness import Scenario
-from bench.scenarios import as_of, exports, http, import_path, read_side, two_axis, write_path
+from bench.scenarios import as_of, exports, http, import_path, ledger, read_side, two_axis, write_path
 
 SCENARIOS: dict[str, Scenario] = {
     "single-writer": write_path.single_writer,
@@ -15,4 +15,7 @@ SCENARIOS: dict[str, Scenario] = {
     "http": http.http_reads,
     "export": exports.export_callbacks,
     "two-axis": two_axis.two_axis,
+    "ledger-verify": ledger.verify_rate,
+    "ledger-seal-lag": ledger.seal_lag,
+    "ledger-proofs": ledger.proof_latency,
 }

@@ -166,6 +166,7 @@ def _register_subcommands() -> None:
         cli_demo,
         cli_export,
         cli_import,
+        cli_ledger,
         cli_personal_data,
         cli_projections,
         cli_serve,
@@ -178,6 +179,7 @@ def _register_subcommands() -> None:
     cli_import.register(cli)
     cli_bench.register(cli)
     cli_projections.register(cli)
+    cli_ledger.register(cli)
     cli_tick.register(cli)
     cli_demo.register(cli)
     cli_export.register(cli)

@@ -106,6 +106,7 @@ def run(
                 chosen,
                 on_progress=_bar(progress, tasks, start),
                 on_state=lambda n, state: progress.update(tasks[n], state=state),
+                ledger=not names,  # all read models: the ledger's sealer too
             )
             service.start(catch_up_only=catch_up_only)
             scheduler = scheduler_for(app) if tick and not catch_up_only else None

@@ -146,6 +146,7 @@ class ProjectionService:
         *,
         on_progress: ProgressCallback | None = None,
         on_state: StateCallback | None = None,
+        ledger: bool | None = None,
     ) -> None:
         self.side = side
         self.stop_event = threading.Event()
@@ -153,6 +154,11 @@ class ProjectionService:
             LiveRunner(side, p, stop=self.stop_event, on_progress=on_progress, on_state=on_state)
             for p in registry.resolve(list(names) if names else None)
         ]
+        # The ledger's sealer runs with the whole read side (default: when no names are given).
+        if (not names if ledger is None else ledger) and side.ledger is not None:
+            from projections.ledger import LedgerSealer
+
+            self.runners.append(LedgerSealer(side, side.ledger, stop=self.stop_event))
         self.threads: list[threading.Thread] = []
         self.watcher: PositionWatcher | None = None
 

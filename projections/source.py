@@ -102,9 +102,13 @@ class ReadSide:
     schema: str  # schema of the live read models (settings.read_schema)
     batch_size: int = 2000  # max events per projection transaction
     batch_seconds: float = 0.5  # max seconds gathering one batch
+    #: how the ledger signs tree heads (``application.ledger.SealConfig``); None: no sealer
+    ledger: Any = None
 
     @classmethod
     def from_app(cls, app: Any) -> ReadSide:
+        from application.ledger.service import SealConfig
+
         s = app.settings
         return cls(
             source=AppEventSource(app),
@@ -112,4 +116,5 @@ class ReadSide:
             schema=s.read_schema,
             batch_size=s.projection_batch_size,
             batch_seconds=s.projection_batch_seconds,
+            ledger=SealConfig.from_app(app),
         )

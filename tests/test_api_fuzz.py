@@ -25,6 +25,8 @@ from application.settings import load_settings
 from domain.shared.time import SHANGHAI
 from interfaces.api import create_api
 from projections import registry
+from projections.ledger import seal_now
+from projections.source import ReadSide
 from tests.api_support import BJ, auth, seed_two_branches, token
 from tests.factories import STILL_CLOCK_SKEW_SECONDS
 from tests.read_model_steps import catch_up
@@ -49,6 +51,8 @@ def fuzzed_app(database) -> Iterator[PolicyTrail]:
     )
     seed_two_branches(app)
     catch_up(app, *registry.names())  # the read-model GETs have tables to read
+    side = ReadSide.from_app(app)
+    seal_now(side, side.ledger)  # and the ledger GETs a signed tree
     yield app
     app.close()
     with psycopg.connect(database.url, autocommit=True) as conn:

@@ -22,6 +22,7 @@ class Capability(StrEnum):
     READ = "read"  # read what the scope covers
     READ_PERSONAL_DATA = "read:personal-data"  # unmasked names, phones, IDs (RC-03)
     VIEW_DASHBOARD = "read:dashboard"  # the managers' dashboard page (看板)
+    READ_LEDGER = "read:ledger"  # signed tree heads and proofs of the tamper-evident ledger (账本)
     POLICY_FACTS = "policy:facts"  # upstream facts: issue, lapse, reinstate
     RECEIPTS = "policy:receipts"  # receipt signed / registered (CB-03, CB-05)
     CHANGE_CONTACT = "policy:contact"  # contact-details change (DP-03)
@@ -66,7 +67,7 @@ C = Capability
 S = ScopeKind
 
 #: capabilities that change nothing
-READ_CAPABILITIES = frozenset({C.READ, C.READ_PERSONAL_DATA, C.VIEW_DASHBOARD, C.EXPORT})
+READ_CAPABILITIES = frozenset({C.READ, C.READ_PERSONAL_DATA, C.VIEW_DASHBOARD, C.EXPORT, C.READ_LEDGER})
 
 #: THE permission table (权限表). Auditors and regulators read everything, change nothing.
 PERMISSIONS: dict[Role, RoleGrant] = {
@@ -125,12 +126,12 @@ PERMISSIONS: dict[Role, RoleGrant] = {
         "管理人员 manager: KPIs, approvals, allocation, planner records",
     ),
     Role.AUDITOR: RoleGrant(
-        frozenset({C.READ, C.VIEW_DASHBOARD, C.EXPORT}),
+        frozenset({C.READ, C.VIEW_DASHBOARD, C.EXPORT, C.READ_LEDGER}),
         frozenset({S.ALL}),
         "审计 auditor: reads everything, changes nothing",
     ),
     Role.REGULATOR: RoleGrant(
-        frozenset({C.READ, C.VIEW_DASHBOARD, C.EXPORT}),
+        frozenset({C.READ, C.VIEW_DASHBOARD, C.EXPORT, C.READ_LEDGER}),
         frozenset({S.BRANCH, S.ALL}),  # a local bureau (派出机构) may see one branch only
         "监管 regulator: reads everything (or one branch), changes nothing",
     ),

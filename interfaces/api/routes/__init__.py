@@ -15,6 +15,7 @@ from interfaces.api.routes import (
     audit_trail,
     callbacks,
     exports,
+    ledger,
     planners,
     policies,
     read_models,
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     exports.router,
     records.router,
     subjects.router,
+    ledger.router,
 ]
