@@ -35,8 +35,8 @@ def authenticated(
     if record is None:
         raise ProblemException(
             UNAUTHENTICATED,
-            "unknown or revoked token",
-            "令牌无效或已吊销",
+            "unknown, expired or revoked token",
+            "令牌无效、已过期或已吊销",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     return record.principal()
