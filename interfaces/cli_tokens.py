@@ -70,9 +70,9 @@ def _default_scope(app: PolicyTrail, role: str, who: PrincipalRef | None) -> Sco
     if who is not None and who.kind == "branch":
         return Scope(ScopeKind.BRANCH, who.id)
     if who is not None and who.kind == "agent":
-        if role != "branch":
+        if role in ("agent", "servicer"):
             return Scope(ScopeKind.AGENT, who.id)
-        found = registered_agent(app, who.id)
+        found = registered_agent(app, who.id) if role == "branch" else None
         if found is not None:
             return Scope(ScopeKind.BRANCH, found.branch)
     return Scope(ScopeKind.ALL)

@@ -68,11 +68,12 @@ def render(name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
 
 
 class NeedLogin(Exception):
-    """No usable token: show the login form (with why)."""
+    """No usable token: show the login form (with why; 403 when the role is the reason)."""
 
-    def __init__(self, reason: str = "") -> None:
+    def __init__(self, reason: str = "", status_code: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status_code = status_code or (403 if reason else 401)
 
 
 def viewer(request: Request, ctx: Ctx) -> Principal:
@@ -82,7 +83,7 @@ def viewer(request: Request, ctx: Ctx) -> Principal:
         raise NeedLogin()
     record = ctx.tokens.session_token(session_id)
     if record is None:
-        raise NeedLogin("会话已结束或令牌已失效 session ended, or its token expired or was revoked")
+        raise NeedLogin("会话已结束或令牌已失效 session ended, or its token expired or was revoked", 401)
     principal = record.principal()
     if not principal.can(Capability.VIEW_DASHBOARD):
         raise NeedLogin(
@@ -132,7 +133,7 @@ def dashboard_page(
     try:
         principal = viewer(request, ctx)
     except NeedLogin as why:
-        return _login_page(why.reason, 401 if not why.reason else 403)
+        return _login_page(why.reason, why.status_code)
     try:
         with reading(ctx.app) as r:
             data = build(r, principal, month)
@@ -205,7 +206,7 @@ def audit_trail_page(
     try:
         principal = viewer(request, ctx)
     except NeedLogin as why:
-        return _login_page(why.reason, 401 if not why.reason else 403)
+        return _login_page(why.reason, why.status_code)
     try:
         number = normal_policy_number(policy_number) if policy_number else None
         if number is not None:
