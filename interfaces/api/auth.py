@@ -15,7 +15,7 @@ from interfaces.api.problems import FORBIDDEN, OUT_OF_SCOPE, UNAUTHENTICATED, Pr
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="token",
-    description="A token from `policytrail token create --role … --scope …` (Bearer pt_…).",
+    description="A token from `policytrail token create --role … --staff|--agent|--branch …` (Bearer pt_…).",
 )
 
 
