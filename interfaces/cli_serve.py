@@ -35,7 +35,8 @@ def serve(
         )
         if not any(t.active for t in TokenStore.for_app(app).list()):
             err_console.print(
-                "[yellow]no API token yet 尚无访问令牌:[/] policytrail token create --role admin --staff <员工号>",
+                "[yellow]no API token yet 尚无访问令牌:[/] "
+                "policytrail token create --role admin --staff <员工号>",
                 highlight=False,
             )
         err_console.print(f"API: http://{host}:{port}  docs 文档: http://{host}:{port}/docs")
