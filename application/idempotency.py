@@ -46,13 +46,14 @@ def legacy_principal(actor: Actor) -> str:
 
 
 def body_digest(command: Command) -> str:
-    """SHA-256 of the command's canonical body: its type and every field but the id.
+    """SHA-256 of the command's canonical body: its type and every field but the id (and
+    those the command declares a repeat may change, ``idempotency_ignores``).
 
     Canonical: keys sorted, the validated values (whitespace already stripped),
     instants in UTC (the same instant written with another offset is the same body),
     decimals without trailing zeros.
     """
-    body = command.model_dump(mode="python", exclude={"command_id"})
+    body = command.model_dump(mode="python", exclude={"command_id", *command.idempotency_ignores})
     text = json.dumps(
         {"type": command.command_type, "body": body},
         sort_keys=True,

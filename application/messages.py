@@ -25,6 +25,8 @@ class Command(BaseModel):
 
     #: stable name of the command, stored in the command log
     command_type: ClassVar[str] = ""
+    #: fields a repeat may change without being another command (``application/idempotency.py``)
+    idempotency_ignores: ClassVar[frozenset[str]] = frozenset()
 
     command_id: str = Field(default_factory=new_command_id, min_length=1, max_length=200)
     occurred_at: AwareDatetime | None = Field(
