@@ -2,7 +2,8 @@
 
 ``execute(command, actor)`` is the only way to change anything:
 
-1. a command id already in the command log returns the first answer (idempotent);
+1. a command id the same principal already used returns the first answer when the
+   body is the same, and is refused when it is not (``application/idempotency.py``);
 2. the command's handler runs in a unit of work on fresh state, followed by the
    reactions it triggers;
 3. every touched aggregate is saved in one transaction with the command-log row;
@@ -28,13 +29,15 @@ from application.availability import DatabaseGate
 from application.batch import BatchExecution
 from application.calendar import ChineseWorkingDayCalendar
 from application.clock import Clock, SystemClock
+from application.command_log_migration import migrate_command_log
 from application.database import Database, resolve_database
 from application.encryption import CipherKey, CipherKeyError, resolve_cipher_key
 from application.errors import CommandIdReused, ConcurrencyConflict
+from application.idempotency import body_digest, principal_key
 from application.messages import Command
 from application.personal_data.mapper import PersonalDataMapper
 from application.personal_data.store import PersonalData
-from application.recorder import CommandRecord, PolicyTrailRecorder
+from application.recorder import CommandRecord, PolicyTrailRecorder, StoredCommand
 from application.settings import Settings, load_settings
 from application.transcodings import register_all
 from application.unit_of_work import Registry, UnitOfWork, registry
@@ -98,6 +101,7 @@ class PolicyTrail(Application):
         #: fail fast during a database outage, heal the pools after (availability.py)
         self.gate = DatabaseGate(self.database.url)
         self.trail_recorder.use_gate(self.gate)
+        migrate_command_log(self)
 
     # ----- infrastructure ----------------------------------------------------------------
     def _persistence_env(self) -> dict[str, str]:
@@ -157,13 +161,16 @@ class PolicyTrail(Application):
         return self.recorder.max_notification_id() or 0
 
     # ----- commands --------------------------------------------------------------------
-    def execute(self, command: Command, actor: Actor) -> CommandResult:
+    def execute(self, command: Command, actor: Actor, *, principal: str | None = None) -> CommandResult:
+        """Run one command. ``principal``: the namespace of its command id (default: the
+        actor's; imports pass their source, ``application/idempotency.py``)."""
         handler = self.registry.handlers.get(type(command))
         if handler is None:
             raise InvalidInput(f"unknown command {type(command).__name__}", "未知命令")
-        stored = self.trail_recorder.get_command(command.command_id)
+        principal, digest = principal or principal_key(actor), body_digest(command)
+        stored = self.trail_recorder.get_command(principal, command.command_id)
         if stored is not None:
-            return self.answer_duplicate(command, stored)
+            return self.answer_duplicate(command, stored, digest)
         ctx = Context(
             occurred_at=self.business_time(command),
             actor=actor,
@@ -178,21 +185,21 @@ class PolicyTrail(Application):
             except DomainError:
                 # The same command may have been stored by a concurrent twin since we
                 # looked (then this refusal is only its echo): answer as a repeat.
-                stored = self.trail_recorder.get_command(command.command_id)
+                stored = self.trail_recorder.get_command(principal, command.command_id)
                 if stored is not None:
-                    return self.answer_duplicate(command, stored)
+                    return self.answer_duplicate(command, stored, digest)
                 raise
             touched = uow.aggregates()
             if not touched:
                 # Nothing changed (e.g. a repeat of an already-recorded fact).
                 return self.result_of(command, [], result)
-            record = CommandRecord(command.command_id, command.command_type, result)
+            record = CommandRecord(command.command_id, command.command_type, result, principal, digest)
             try:
                 recordings = self.save(*touched, command=record)
             except IntegrityError:
-                stored = self.trail_recorder.get_command(command.command_id)
+                stored = self.trail_recorder.get_command(principal, command.command_id)
                 if stored is not None:
-                    return self.answer_duplicate(command, stored)
+                    return self.answer_duplicate(command, stored, digest)
                 log.debug("command %s lost a race (attempt %d)", command.command_id, attempt + 1)
                 self.stats["conflict_retries"] += 1
                 continue
@@ -212,11 +219,13 @@ class PolicyTrail(Application):
         require_not_in_future(occurred_at, now, timedelta(seconds=self.settings.max_future_skew_seconds))
         return occurred_at
 
-    def execute_many(self, commands: Sequence[Command], actor: Actor) -> list[CommandResult | Exception]:
+    def execute_many(
+        self, commands: Sequence[Command], actor: Actor, *, principal: str | None = None
+    ) -> list[CommandResult | Exception]:
         """Each command's answer (or refusal) as ``execute`` would give it, in order,
         stored a batch per transaction (``application/batch.py``). A failure of the
         database itself is raised; refusals are returned in the command's place."""
-        return BatchExecution(self, actor).run(commands)
+        return BatchExecution(self, actor, principal).run(commands)
 
     def record_batch(self, processing: ProcessingEvent[Any]) -> list[Recording[Any]]:
         """Store a batch's collected events (and its command-log rows) in one transaction."""
@@ -230,11 +239,22 @@ class PolicyTrail(Application):
         return CommandResult(command.command_id, command.command_type, positions, result)
 
     @staticmethod
-    def answer_duplicate(command: Command, stored: Any) -> CommandResult:
-        if stored.command_type != command.command_type:
+    def answer_duplicate(command: Command, stored: StoredCommand, digest: str) -> CommandResult:
+        """The first answer again, if this is the same command; else CommandIdReused.
+
+        The refusal says nothing of the first command (not its type, body or result):
+        a key may have been guessed. Rows from before body digests compare the type.
+        """
+        same = (
+            stored.body_sha256 == digest
+            if stored.body_sha256 is not None
+            else stored.command_type == command.command_type
+        )
+        if not same:
             raise CommandIdReused(
-                f"command id {command.command_id} was already used for {stored.command_type}",
-                f"命令编号 {command.command_id} 已用于 {stored.command_type}",
+                f"command id {command.command_id} was already used for a different command; "
+                "send a new id for a new command",
+                f"命令编号 {command.command_id} 已用于另一条内容不同的命令，新命令请使用新的编号",
             )
         return CommandResult(
             command.command_id,

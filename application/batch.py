@@ -7,9 +7,10 @@ one each, and keeps the aggregates it loaded between the commands of the batch.
 
 How each answer stays what ``execute`` would have said:
 
-- idempotency: the command log is read for the whole batch in one query; a stored
-  command answers as a repeat; every accepted command gets its own command-log row
-  with its own first/last position, in the same transaction as the events;
+- idempotency: the principal's command log is read for the whole batch in one query;
+  a stored command answers as a repeat (or is refused when its body differs); every
+  accepted command gets its own command-log row with its own first/last position,
+  in the same transaction as the events;
 - isolation of a refused command: each command runs in its own unit of work on the
   batch's cached aggregates. A command that is refused (or trips a bug) may already
   have changed some of them in memory, so the commands accepted before it are
@@ -38,6 +39,7 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from application.database import DatabaseUnavailable
+from application.idempotency import body_digest, principal_key
 from application.messages import Command
 from application.recorder import CommandRecord
 from application.unit_of_work import AggregateCache, UnitOfWork
@@ -65,26 +67,28 @@ class _Accepted:
     command: Command
     result: dict[str, Any]
     events: int
+    digest: str
 
 
 class BatchExecution:
     """One ``execute_many`` call: runs the commands in order, storing them in batches."""
 
-    def __init__(self, app: PolicyTrail, actor: Actor) -> None:
+    def __init__(self, app: PolicyTrail, actor: Actor, principal: str | None = None) -> None:
         self.app = app
         self.actor = actor
+        self.principal = principal or principal_key(actor)
         self._cache: AggregateCache = {}
         self._pending: list[_Accepted] = []
         self._processing: ProcessingEvent[Any] = ProcessingEvent()
 
     def run(self, commands: Sequence[Command]) -> list[CommandResult | Exception]:
         outcomes: list[CommandResult | Exception | None] = [None] * len(commands)
-        stored = self.app.trail_recorder.get_commands([c.command_id for c in commands])
+        stored = self.app.trail_recorder.get_commands(self.principal, [c.command_id for c in commands])
         seen: set[str] = set()
         for index, command in enumerate(commands):
             if command.command_id in stored:
                 outcomes[index] = self._answer(
-                    lambda c=command: self.app.answer_duplicate(c, stored[c.command_id])
+                    lambda c=command: self.app.answer_duplicate(c, stored[c.command_id], body_digest(c))
                 )
                 continue
             if command.command_id in seen:
@@ -126,7 +130,8 @@ class BatchExecution:
             return app.result_of(command, [], result)
         before = len(self._processing.events)
         self._processing.collect_events(*touched)
-        self._pending.append(_Accepted(index, command, result, len(self._processing.events) - before))
+        events = len(self._processing.events) - before
+        self._pending.append(_Accepted(index, command, result, events, body_digest(command)))
         return None  # answered when the batch is stored
 
     def _flush(self, outcomes: list[CommandResult | Exception | None]) -> None:
@@ -135,7 +140,13 @@ class BatchExecution:
         if not pending:
             return
         processing.saved_kwargs["commands"] = [
-            (CommandRecord(a.command.command_id, a.command.command_type, a.result), a.events) for a in pending
+            (
+                CommandRecord(
+                    a.command.command_id, a.command.command_type, a.result, self.principal, a.digest
+                ),
+                a.events,
+            )
+            for a in pending
         ]
         try:
             recordings = self.app.record_batch(processing)
@@ -155,7 +166,7 @@ class BatchExecution:
             outcomes[accepted.index] = self.app.result_of(accepted.command, mine, accepted.result)
 
     def _alone(self, command: Command) -> CommandResult | Exception:
-        return self._answer(lambda: self.app.execute(command, self.actor))
+        return self._answer(lambda: self.app.execute(command, self.actor, principal=self.principal))
 
     @staticmethod
     def _answer(call: Any) -> CommandResult | Exception:

@@ -12,7 +12,7 @@ Reactions (same atomic save as the command that caused them):
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -85,6 +85,9 @@ class AbandonCall(Command):
 
 class CloseExpiredCycle(Command):
     """回访周期结束 Time-driven (tick): a cycle that ran out becomes 核实件/联系不上 (CA-02)."""
+
+    # Its id names the cycle: closing it is the same command whenever a tick notices it.
+    idempotency_ignores: ClassVar[frozenset[str]] = frozenset({"occurred_at"})
 
     policy_number: str
 

@@ -25,6 +25,8 @@ class Command(BaseModel):
 
     #: stable name of the command, stored in the command log
     command_type: ClassVar[str] = ""
+    #: fields a repeat may change without being another command (``application/idempotency.py``)
+    idempotency_ignores: ClassVar[frozenset[str]] = frozenset()
 
     #: whether ``policytrail import`` may carry it (not: commands whose effect needs
     #: more than the stored event, or that only the API itself records)

@@ -1,11 +1,13 @@
 """The application recorder: eventsourcing's PostgreSQL recorder plus a command log.
 
 Every accepted command writes one row in ``<events schema>.policytrail_commands``
-in the *same transaction* as its events: the command id is the primary key, so
-the same command applied twice (even concurrently) stores its events once, and a
-repeat returns the first answer. The events table is locked in EXCLUSIVE mode by
-the library while inserting, so one transaction's notification ids are
-consecutive: first and last position describe them all.
+in the *same transaction* as its events: (principal, command id) is the primary key
+(``application/idempotency.py``), so the same command applied twice (even
+concurrently) stores its events once, and a repeat returns the first answer; the
+SHA-256 of its canonical body tells a repeat from another command under the same
+key. The events table is locked in EXCLUSIVE mode by the library while inserting, so
+one transaction's notification ids are consecutive: first and last position
+describe them all.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class CommandRecord:
     command_id: str
     command_type: str
     result: dict[str, Any]
+    principal: str
+    body_sha256: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class StoredCommand:
     result: dict[str, Any]
     first_position: int
     last_position: int
+    #: None for rows stored before bodies were recorded (only the type can be compared)
+    body_sha256: str | None = None
 
 
 class PolicyTrailRecorder(PostgresApplicationRecorder):
@@ -64,27 +70,29 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
-                "command_id text PRIMARY KEY, "
+                "principal text NOT NULL, "
+                "command_id text NOT NULL, "
                 "command_type text NOT NULL, "
+                "body_sha256 text, "
                 "result jsonb NOT NULL, "
                 "first_position bigint NOT NULL, "
                 "last_position bigint NOT NULL, "
-                "recorded_at timestamptz NOT NULL DEFAULT now())"
+                "recorded_at timestamptz NOT NULL DEFAULT now(), "
+                "PRIMARY KEY (principal, command_id))"
             ).format(schema=schema, table=table)
         )
         self._insert_command_sql = SQL(
             "INSERT INTO {schema}.{table} "
-            "(command_id, command_type, result, first_position, last_position) "
-            "VALUES (%s, %s, %s, %s, %s)"
+            "(principal, command_id, command_type, body_sha256, result, first_position, last_position) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)"
         ).format(schema=schema, table=table)
+        columns = SQL("command_id, command_type, body_sha256, result, first_position, last_position")
         self._select_command_sql = SQL(
-            "SELECT command_id, command_type, result, first_position, last_position "
-            "FROM {schema}.{table} WHERE command_id = %s"
-        ).format(schema=schema, table=table)
+            "SELECT {columns} FROM {schema}.{table} WHERE principal = %s AND command_id = %s"
+        ).format(columns=columns, schema=schema, table=table)
         self._select_commands_sql = SQL(
-            "SELECT command_id, command_type, result, first_position, last_position "
-            "FROM {schema}.{table} WHERE command_id = ANY(%s)"
-        ).format(schema=schema, table=table)
+            "SELECT {columns} FROM {schema}.{table} WHERE principal = %s AND command_id = ANY(%s)"
+        ).format(columns=columns, schema=schema, table=table)
 
     def use_gate(self, gate: DatabaseGate) -> None:
         """Every use of the pool goes through the gate (``application/availability.py``):
@@ -148,8 +156,10 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
                     self._insert_command_sql,
                     [
                         (
+                            record.principal,
                             record.command_id,
                             record.command_type,
+                            record.body_sha256,
                             json.dumps(record.result, ensure_ascii=False),
                             first,
                             last,
@@ -173,23 +183,25 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         gate: DatabaseGate | None = getattr(self, "_gate", None)
         return call() if gate is None else gate.retry_once(call)
 
-    def get_command(self, command_id: str) -> StoredCommand | None:
+    def get_command(self, principal: str, command_id: str) -> StoredCommand | None:
+        """The command this principal stored under this id (never another principal's)."""
+
         def read() -> StoredCommand | None:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(self._select_command_sql, (command_id,))
+                curs.execute(self._select_command_sql, (principal, command_id))
                 row = curs.fetchone()
             return None if row is None else _stored_command(row)
 
         return self._read(read)  # type: ignore[no-any-return]
 
-    def get_commands(self, command_ids: Sequence[str]) -> dict[str, StoredCommand]:
-        """The stored ones among many command ids, in one round trip."""
+    def get_commands(self, principal: str, command_ids: Sequence[str]) -> dict[str, StoredCommand]:
+        """The stored ones among many command ids of one principal, in one round trip."""
         if not command_ids:
             return {}
 
         def read() -> dict[str, StoredCommand]:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(self._select_commands_sql, (list(command_ids),))
+                curs.execute(self._select_commands_sql, (principal, list(command_ids)))
                 return {row["command_id"]: _stored_command(row) for row in curs.fetchall()}
 
         return self._read(read)  # type: ignore[no-any-return]
@@ -202,6 +214,7 @@ def _stored_command(row: DictRow) -> StoredCommand:
         result=row["result"],
         first_position=row["first_position"],
         last_position=row["last_position"],
+        body_sha256=row["body_sha256"],
     )
 
 

@@ -18,6 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from application.idempotency import DEFAULT_IMPORT_SOURCE
 from interfaces.cli import console, err_console, fail, handle_errors, open_app
 from interfaces.importer import DEFAULT_BATCH_SIZE, Rejection, import_file
 
@@ -36,6 +37,11 @@ def import_command(
         min=1,
         max=10_000,
         help="lines stored per transaction (each line still succeeds or fails on its own)",
+    ),
+    source: str = typer.Option(
+        DEFAULT_IMPORT_SOURCE,
+        "--source",
+        help="the sending system 来源系统: its line ids are its own (another source's id is another line)",
     ),
 ) -> None:
     """导入 Import upstream facts (JSON Lines, one command per line); re-importing changes nothing.
@@ -88,7 +94,9 @@ def import_command(
                 }
                 rejects_out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-        summary = import_file(app, file, on_rejected=on_rejected, on_line=on_line, batch_size=batch_size)
+        summary = import_file(
+            app, file, on_rejected=on_rejected, on_line=on_line, batch_size=batch_size, source=source
+        )
 
     if printed > PRINTED_REJECTIONS:
         more = printed - PRINTED_REJECTIONS

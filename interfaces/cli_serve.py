@@ -47,7 +47,7 @@ def serve(
             err_console.print(
                 "[yellow]no API token yet 尚无访问令牌:[/] policytrail token create"
                 + (" --demo" if demo else "")
-                + " --role admin --scope all",
+                + " --role admin --staff <员工号>",
                 highlight=False,
             )
         err_console.print(f"API: http://{host}:{port}  docs 文档: http://{host}:{port}/docs")

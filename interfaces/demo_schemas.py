@@ -38,7 +38,7 @@ def next_commands(host: str, port: int) -> list[str]:
     """The README's next commands, pointed at the demo's data (printed by ``demo``)."""
     where = "" if (host, port) == ("127.0.0.1", 8000) else f" --host {host} --port {port}"
     return [
-        "policytrail token create --demo --role manager --scope branch:北京分公司",
+        "policytrail token create --demo --role manager --staff BJ-MGR-01 --scope branch:北京分公司",
         f"policytrail serve --demo{where}",
         "policytrail projections status --demo",
     ]

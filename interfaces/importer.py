@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from application.app import PolicyTrail
+from application.idempotency import DEFAULT_IMPORT_SOURCE, import_principal
 from application.messages import Command
 from domain.shared.actor import Actor
 from domain.shared.errors import DomainError
@@ -152,8 +153,12 @@ def import_lines(
     on_line: Callable[[int, int], None] | None = None,
     keep_rejections: int = 20,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    source: str = DEFAULT_IMPORT_SOURCE,
 ) -> ImportSummary:
     """Run each line as its command, in order. ``lines`` is consumed lazily.
+
+    Line ids are the command ids of ``source`` (the sending system): the same line id
+    from the same source is the same line, in whatever file it comes again.
 
     Up to ``batch_size`` lines are stored per transaction (``PolicyTrail.execute_many``):
     every line still gets the answer it would get on its own, and a refused line never
@@ -166,7 +171,7 @@ def import_lines(
     summary = ImportSummary()
     numbered = enumerate(lines, start=1)
     while chunk := list(itertools.islice(numbered, batch_size)):
-        _import_chunk(app, chunk, types, actor, summary, on_rejected, on_line, keep_rejections)
+        _import_chunk(app, chunk, types, actor, source, summary, on_rejected, on_line, keep_rejections)
     return summary
 
 
@@ -175,6 +180,7 @@ def _import_chunk(
     chunk: Sequence[tuple[int, bytes]],
     types: dict[str, type[Command]],
     actor: Actor,
+    source: str,
     summary: ImportSummary,
     on_rejected: Callable[[Rejection], None] | None,
     on_line: Callable[[int, int], None] | None,
@@ -193,7 +199,9 @@ def _import_chunk(
         except LineRejected as exc:
             parsed.append((line_no, text, exc))
     commands = [item for _, _, item in parsed if isinstance(item, Command)]
-    answers = iter(app.execute_many(commands, actor))  # store failures propagate
+    answers = iter(
+        app.execute_many(commands, actor, principal=import_principal(source))
+    )  # store failures propagate
     sizes = dict(chunk)
     for line_no, text, item in parsed:
         try:
@@ -236,8 +244,12 @@ def import_file(
     on_rejected: Callable[[Rejection], None] | None = None,
     on_line: Callable[[int, int], None] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    source: str = DEFAULT_IMPORT_SOURCE,
 ) -> ImportSummary:
-    """Import a JSON Lines file, streaming. The actor is the importer naming the file."""
+    """Import a JSON Lines file, streaming. The actor is the importer naming the file;
+    the line ids are those of ``source``."""
     who = actor or Actor.system(f"importer:{path.name}")
     with path.open("rb") as stream:
-        return import_lines(app, stream, who, on_rejected=on_rejected, on_line=on_line, batch_size=batch_size)
+        return import_lines(
+            app, stream, who, on_rejected=on_rejected, on_line=on_line, batch_size=batch_size, source=source
+        )

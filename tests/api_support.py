@@ -35,7 +35,10 @@ CALLERS: list[tuple[str, str]] = [
 
 
 def token(app: PolicyTrail, role: str, scope: str = "all", name: str = "") -> str:
-    return TokenStore.for_app(app).create(role, Scope.parse(scope), name=name).secret
+    """A token of a role and scope; staff roles name the staff id ``name`` (default S-<role>),
+    agent and branch roles their agent or branch (which must exist)."""
+    staff = name or ("" if role in ("agent", "branch") or scope.startswith("agent:") else f"S-{role}")
+    return TokenStore.for_app(app).create(role, Scope.parse(scope), name=staff).secret
 
 
 def auth(secret: str, **headers: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from interfaces.api.pagination import MAX_LIMIT
+from tests import factories
 from tests.api_support import auth, client, seed_two_branches, token
 
 
@@ -136,7 +137,8 @@ def test_health_is_unavailable_not_an_error_when_the_read_side_cannot_connect(ap
     assert (database["reachable"], database["error"]) == (False, "OperationalError")
 
 
-def test_me_tells_the_caller_its_role_scope_and_actor(app):
+def test_me_tells_the_caller_its_role_scope_and_actor(app, actor):
+    app.execute(factories.register_agent("A0001"), actor)  # an agent token names a registered agent
     r = client(app).get("/me", headers=auth(token(app, "agent", "agent:a0001")))
     me = r.json()
     assert (me["role"], me["scope"], me["actor_id"]) == ("agent", "agent:A0001", "A0001")

@@ -132,7 +132,9 @@ def test_auditors_and_regulators_change_nothing(app, world, role):
     assert app.max_position() == before
 
 
-@pytest.mark.parametrize(("role", "sees"), [(r, g.capabilities) for r, g in PERMISSIONS.items()])
+@pytest.mark.parametrize(
+    ("role", "sees"), [(r, g.capabilities) for r, g in PERMISSIONS.items() if "read" in g.capabilities]
+)
 def test_personal_data_is_masked_for_roles_that_should_not_see_it(app, world, role, sees):
     c, data = world
     scope = {"branch": "branch:北京分公司", "agent": "agent:A0001"}.get(role, "all")

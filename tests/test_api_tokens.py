@@ -8,9 +8,11 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from domain.shared.actor import Actor
 from interfaces.api.permissions import Scope
 from interfaces.api.tokens import TokenStore
 from interfaces.cli import cli
+from tests import factories
 from tests.api_support import auth, client
 
 
@@ -35,7 +37,7 @@ def test_only_a_hash_of_the_secret_is_stored(app):
 
 def test_a_revoked_token_stops_working(app):
     store = TokenStore.for_app(app)
-    issued = store.create("auditor", Scope.parse("all"))
+    issued = store.create("auditor", Scope.parse("all"), name="S-0001")
     c = client(app, tokens=store)
     assert c.get("/me", headers=auth(issued.secret)).status_code == 200
     assert store.revoke(issued.record.token_id)
@@ -45,6 +47,7 @@ def test_a_revoked_token_stops_working(app):
 
 
 def test_token_create_list_and_revoke_on_the_command_line(app, env):
+    app.execute(factories.register_agent("A0001"), Actor("S-0001", "admin"))
     runner = CliRunner()
     created = runner.invoke(cli, ["token", "create", "--role", "agent", "--scope", "agent:A0001"], env=env)
     assert created.exit_code == 0, created.output

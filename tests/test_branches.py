@@ -119,12 +119,16 @@ def env(database: Any, settings: Any) -> Iterator[dict[str, str]]:
 
 def test_token_create_refuses_a_scope_with_an_unknown_branch(registered, env):
     bad = CliRunner().invoke(
-        cli, ["token", "create", "--role", "manager", "--scope", f"branch:{TYPO}"], env=env
+        cli,
+        ["token", "create", "--role", "manager", "--staff", "BJ-MGR-01", "--scope", f"branch:{TYPO}"],
+        env=env,
     )
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     assert f"unknown branch '{TYPO}'" in bad.output and BJ in bad.output  # the admin is told the known ones
     good = CliRunner().invoke(
-        cli, ["token", "create", "--role", "manager", "--scope", f"branch:{BJ}"], env=env
+        cli,
+        ["token", "create", "--role", "manager", "--staff", "BJ-MGR-01", "--scope", f"branch:{BJ}"],
+        env=env,
     )
     assert good.exit_code == 0, good.output
     assert re.search(r"pt_\S+", good.stdout)

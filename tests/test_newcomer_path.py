@@ -50,7 +50,7 @@ def run(env: dict[str, str], *args: str) -> Any:
 def test_the_demo_prints_the_exact_next_commands(env):
     out = env["DEMO_OUTPUT"]
     for command in (
-        "policytrail token create --demo --role manager --scope branch:北京分公司",
+        "policytrail token create --demo --role manager --staff BJ-MGR-01 --scope branch:北京分公司",
         "policytrail serve --demo",
         "policytrail projections status --demo",
     ):
@@ -80,10 +80,21 @@ def _free_port() -> int:
 
 @pytest.mark.timeout(180)
 def test_a_token_created_with_demo_works_on_serve_demo_and_a_plain_one_does_not(env):
-    demo_token = run(env, "token", "create", "--demo", "--role", "manager", "--scope", "branch:北京分公司")
+    demo_token = run(
+        env,
+        "token",
+        "create",
+        "--demo",
+        "--role",
+        "manager",
+        "--staff",
+        "BJ-MGR-01",
+        "--scope",
+        "branch:北京分公司",
+    )
     assert demo_token.exit_code == 0, demo_token.output
     demo_secret = re.findall(r"pt_\S+", demo_token.stdout)[-1]
-    plain_token = run(env, "token", "create", "--role", "manager", "--scope", "all")
+    plain_token = run(env, "token", "create", "--role", "manager", "--staff", "OPS-01", "--scope", "all")
     plain_secret = re.findall(r"pt_\S+", plain_token.stdout)[-1]
 
     port = _free_port()

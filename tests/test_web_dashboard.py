@@ -45,7 +45,7 @@ def test_without_a_token_the_login_form(world):
     r = c.get("/")
     assert r.status_code == 401 and 'name="token"' in r.text and "登录 Log in" in r.text
     r = c.get("/", params={"token": "pt_nonsense"}, follow_redirects=False)
-    assert r.status_code == 401 and "unknown or revoked token" in r.text
+    assert r.status_code == 401 and "unknown, expired or revoked token" in r.text
     r = c.post("/login", data={"token": token(world, "auditor")}, follow_redirects=False)
     assert r.status_code == 303 and COOKIE in r.headers["set-cookie"]
     assert c.get("/").status_code == 200

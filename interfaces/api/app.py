@@ -42,8 +42,9 @@ DESCRIPTION = f"""
 PolicyTrail HTTP API: commands as POST on resources, reads as GET.
 
 **Auth 认证**: `Authorization: Bearer pt_…` with a token from
-`policytrail token create --role ROLE --scope all|branch:<机构>|agent:<工号>`.
-The actor recorded on every event is the token's, never the body's.
+`policytrail token create --role ROLE --staff <员工号>|--agent <工号>|--branch <机构>`
+(expires after `--expires-in`, default 90 days; expired → 401).
+The actor recorded on every event is the principal the token names, never the body's.
 
 {_permissions_markdown()}
 

@@ -15,7 +15,7 @@ from interfaces.api.problems import FORBIDDEN, OUT_OF_SCOPE, UNAUTHENTICATED, Pr
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="token",
-    description="A token from `policytrail token create --role … --scope …` (Bearer pt_…).",
+    description="A token from `policytrail token create --role … --staff|--agent|--branch …` (Bearer pt_…).",
 )
 
 
@@ -35,8 +35,8 @@ def authenticated(
     if record is None:
         raise ProblemException(
             UNAUTHENTICATED,
-            "unknown or revoked token",
-            "令牌无效或已吊销",
+            "unknown, expired or revoked token",
+            "令牌无效、已过期或已吊销",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     return record.principal()

@@ -136,10 +136,24 @@ PERMISSIONS: dict[Role, RoleGrant] = {
         "监管 regulator: reads everything (or one branch), changes nothing",
     ),
     Role.ADMIN: RoleGrant(frozenset(Capability), frozenset({S.ALL}), "管理员 admin: everything"),
+    # A system's token (a scheduler or an upstream feed): the time-driven commands only.
+    # The only role whose token may never expire.
+    Role.SYSTEM: RoleGrant(
+        frozenset({C.RUN_SCHEDULE}), frozenset({S.ALL}), "系统 system: scheduled runs only"
+    ),
 }
 
-#: Roles a token may carry (``system`` is for the importer and the scheduler only).
+#: Roles a token may carry.
 TOKEN_ROLES: tuple[Role, ...] = tuple(PERMISSIONS)
+
+#: Which kinds of principal (``application/principals.py``) may hold a token of each role.
+PRINCIPAL_KINDS: dict[Role, frozenset[str]] = {
+    **{role: frozenset({"staff"}) for role in PERMISSIONS},
+    Role.AGENT: frozenset({"agent"}),
+    Role.SERVICER: frozenset({"agent", "staff"}),
+    Role.BRANCH: frozenset({"branch", "agent", "staff"}),
+    Role.SYSTEM: frozenset({"system"}),
+}
 
 
 @dataclass(frozen=True)

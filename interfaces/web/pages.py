@@ -1,7 +1,8 @@
 """The dashboard's pages (看板页面): login with a bearer token, the dashboard, audit trails.
 
-The token travels once (a login form, or ``/?token=…`` which redirects at once) and is
-then kept in an HttpOnly, SameSite=Strict cookie: page scripts never see it. Only roles
+The token travels once (a login form, or ``/?token=…`` which redirects at once) and opens
+a session: the HttpOnly, SameSite=Strict cookie carries the session id, never the token,
+and logout revokes the session (``interfaces/api/tokens.py``). Only roles
 with ``read:dashboard`` get the page; the token's scope narrows every figure.
 """
 
@@ -28,13 +29,14 @@ from interfaces.api.permissions import Capability, Principal
 from interfaces.api.problems import ProblemException, problem_for_error
 from interfaces.api.read_access import narrow, reading
 from interfaces.api.routes.read_models import TimelinessSummary
+from interfaces.api.tokens import SESSION_LIFETIME
 from interfaces.web import charts
 from interfaces.web.dashboard import AGENT_SORTS, build, sort_agents
 from projections.queries.audit_trail import AuditFilters, query_audit_trail
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
-COOKIE = "policytrail_token"
+COOKIE = "policytrail_session"
 AUDIT_PAGE_ROWS = 200
 
 templates = Environment(
@@ -67,21 +69,22 @@ def render(name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
 
 
 class NeedLogin(Exception):
-    """No usable token: show the login form (with why)."""
+    """No usable token: show the login form (with why; 403 when the role is the reason)."""
 
-    def __init__(self, reason: str = "") -> None:
+    def __init__(self, reason: str = "", status_code: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status_code = status_code or (403 if reason else 401)
 
 
 def viewer(request: Request, ctx: Ctx) -> Principal:
     """The caller, from the cookie; only roles allowed to see the dashboard."""
-    secret = request.cookies.get(COOKIE)
-    if not secret:
+    session_id = request.cookies.get(COOKIE)
+    if not session_id:
         raise NeedLogin()
-    record = ctx.tokens.authenticate(secret)
+    record = ctx.tokens.session_token(session_id)
     if record is None:
-        raise NeedLogin("令牌无效或已吊销 unknown or revoked token")
+        raise NeedLogin("会话已结束或令牌已失效 session ended, or its token expired or was revoked", 401)
     principal = record.principal()
     if not principal.can(Capability.VIEW_DASHBOARD):
         raise NeedLogin(
@@ -105,8 +108,15 @@ def _error_page(exc: Exception) -> HTMLResponse:
     return render("error.html", status_code=status, title=title, detail=detail)
 
 
-def _with_cookie(response: Response, secret: str) -> Response:
-    response.set_cookie(COOKIE, secret, httponly=True, samesite="strict", path="/", max_age=12 * 3600)
+def _signed_in(ctx: ApiContext, secret: str) -> Response:
+    """The login page again for a bad token; else a new session in the cookie, and home."""
+    record = ctx.tokens.authenticate(secret) if secret else None
+    if record is None:
+        return _login_page("令牌无效、已过期或已吊销 unknown, expired or revoked token")
+    response = RedirectResponse("/", status_code=303)
+    session_id = ctx.tokens.open_session(record)
+    max_age = int(SESSION_LIFETIME.total_seconds())
+    response.set_cookie(COOKIE, session_id, httponly=True, samesite="strict", path="/", max_age=max_age)
     return response
 
 
@@ -119,14 +129,12 @@ def dashboard_page(
     sort: Annotated[str, Query(max_length=20)] = "success_rate",
     order: Annotated[str, Query(max_length=4)] = "asc",
 ) -> Response:
-    if token:  # once: keep it in the cookie and drop it from the address bar
-        if ctx.tokens.authenticate(token) is None:
-            return _login_page("令牌无效或已吊销 unknown or revoked token")
-        return _with_cookie(RedirectResponse("/", status_code=303), token)
+    if token:  # once: open a session and drop the token from the address bar
+        return _signed_in(ctx, token)
     try:
         principal = viewer(request, ctx)
     except NeedLogin as why:
-        return _login_page(why.reason, 401 if not why.reason else 403)
+        return _login_page(why.reason, why.status_code)
     try:
         with reading(ctx.app) as r:
             data = build(r, principal, month)
@@ -174,13 +182,15 @@ def login_form() -> HTMLResponse:
 async def login(request: Request, ctx: Ctx) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     secret = (form.get("token") or [""])[0].strip()
-    if not secret or await run_in_threadpool(ctx.tokens.authenticate, secret) is None:
-        return _login_page("令牌无效或已吊销 unknown or revoked token")
-    return _with_cookie(RedirectResponse("/", status_code=303), secret)
+    return await run_in_threadpool(_signed_in, ctx, secret)
 
 
 @router.get("/logout")
-def logout() -> Response:
+def logout(request: Request, ctx: Ctx) -> Response:
+    """Revoke the session (the cookie alone, replayed later, opens nothing) and forget it."""
+    session_id = request.cookies.get(COOKIE)
+    if session_id:
+        ctx.tokens.close_session(session_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -197,7 +207,7 @@ def audit_trail_page(
     try:
         principal = viewer(request, ctx)
     except NeedLogin as why:
-        return _login_page(why.reason, 401 if not why.reason else 403)
+        return _login_page(why.reason, why.status_code)
     try:
         number = normal_policy_number(policy_number) if policy_number else None
         if number is not None:
