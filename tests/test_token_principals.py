@@ -197,7 +197,11 @@ def test_pc06_the_selling_agent_cannot_resolve_whatever_token_it_holds(app):
     store = TokenStore.for_app(app)
     c = TestClient(create_api(app, tokens=store))
     staff = auth(store.create("branch", Scope.parse(f"branch:{BJ}"), name="BJ-QC-007").secret)
-    r = c.post(f"/work-orders/{wo.id}/assignment", json={"handler_id": "BJ-QC-007"}, headers=staff)
+    r = c.post(
+        f"/work-orders/{wo.id}/assignment",
+        json={"handler_id": "BJ-QC-007", "occurred_at": at(3, 9).isoformat()},
+        headers=staff,
+    )
     assert r.status_code == 200, r.text
     # The selling agent at a branch desk holds a token naming the agent, never a free label.
     with pytest.raises(InvalidInput, match="registered agent"):

@@ -29,7 +29,7 @@ from interfaces.api.permissions import Capability, Principal
 from interfaces.api.problems import ProblemException, problem_for_error
 from interfaces.api.read_access import narrow, reading
 from interfaces.api.routes.read_models import TimelinessSummary
-from interfaces.api.tokens import SESSION_LIFETIME
+from interfaces.api.tokens import SESSION_LIFETIME, TokenRecord
 from interfaces.web import charts
 from interfaces.web.dashboard import AGENT_SORTS, build, sort_agents
 from projections.queries.audit_trail import AuditFilters, query_audit_trail
@@ -113,7 +113,11 @@ def _signed_in(ctx: ApiContext, secret: str) -> Response:
     record = ctx.tokens.authenticate(secret) if secret else None
     if record is None:
         return _login_page("令牌无效、已过期或已吊销 unknown, expired or revoked token")
-    response = RedirectResponse("/", status_code=303)
+    return _with_session(ctx, record, RedirectResponse("/", status_code=303))
+
+
+def _with_session(ctx: ApiContext, record: TokenRecord, response: Response) -> Response:
+    """A new dashboard session for the token in the cookie (a session id, never the token)."""
     session_id = ctx.tokens.open_session(record)
     max_age = int(SESSION_LIFETIME.total_seconds())
     response.set_cookie(COOKIE, session_id, httponly=True, samesite="strict", path="/", max_age=max_age)

@@ -27,7 +27,7 @@ from interfaces.api.routes.read_models import (
     get_service_case_worklist,
     get_work_order_worklist,
 )
-from interfaces.web.pages import COOKIE, Ctx, NeedLogin, _error_page, _login_page, _with_cookie, render
+from interfaces.web.pages import COOKIE, Ctx, NeedLogin, _error_page, _login_page, _with_session, render
 from projections.queries.worklists import queue_branches
 
 router = APIRouter(include_in_schema=False)
@@ -41,12 +41,12 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 def worker(request: Request, ctx: Ctx) -> Principal:
     """The caller from the cookie; any role that may read the read models."""
-    secret = request.cookies.get(COOKIE)
-    if not secret:
+    session_id = request.cookies.get(COOKIE)
+    if not session_id:
         raise NeedLogin()
-    record = ctx.tokens.authenticate(secret)
+    record = ctx.tokens.session_token(session_id)
     if record is None:
-        raise NeedLogin("令牌无效或已吊销 unknown or revoked token")
+        raise NeedLogin("会话已结束或令牌已失效 session ended, or its token expired or was revoked", 401)
     principal = record.principal()
     if not principal.can(Capability.READ):
         raise NeedLogin(
@@ -67,11 +67,12 @@ def _page(
 ) -> Response:
     token = request.query_params.get("token")
     if token:  # once: keep it in the cookie and drop it from the address bar (as ``/?token=``)
-        if len(token) > 200 or ctx.tokens.authenticate(token) is None:
-            return _login_page("令牌无效或已吊销 unknown or revoked token")
+        record = ctx.tokens.authenticate(token) if len(token) <= 200 else None
+        if record is None:
+            return _login_page("令牌无效、已吊销或已过期 unknown or revoked token, or expired")
         rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
         target = request.url.path + (f"?{rest}" if rest else "")
-        return _with_cookie(RedirectResponse(target, status_code=303), token)
+        return _with_session(ctx, record, RedirectResponse(target, status_code=303))
     try:
         principal = worker(request, ctx)
     except NeedLogin as why:
