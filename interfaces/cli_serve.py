@@ -1,6 +1,15 @@
-"""``policytrail serve``: the HTTP API with uvicorn (OpenAPI at /docs)."""
+"""``policytrail serve``: the HTTP API with uvicorn (OpenAPI at /docs).
+
+``--workers N`` runs N server processes (uvicorn's supervisor spawns them; each builds
+its API with ``interfaces.api.worker.create_worker_api``). They share nothing but
+PostgreSQL. The projections run once, in this supervising process, never in the
+workers; every projection also holds an advisory lock, so a second ``serve`` or
+``projections run`` elsewhere only stands by.
+"""
 
 from __future__ import annotations
+
+import os
 
 import typer
 import uvicorn
@@ -8,7 +17,9 @@ import uvicorn
 from interfaces.api import create_api
 from interfaces.api.read_side import ReadModelHooks
 from interfaces.api.tokens import TokenStore
+from interfaces.api.worker import OPTIONS_ENV, worker_options
 from interfaces.cli import err_console, handle_errors, open_app
+from projections.live import ProjectionService
 
 
 @handle_errors
@@ -24,8 +35,18 @@ def serve(
     wait_timeout: float = typer.Option(
         5.0, "--wait-timeout", min=0.1, max=60, help="seconds ?consistency=wait waits before 202"
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="server processes (they share only PostgreSQL; the projections run once, in this process)",
+    ),
 ) -> None:
     """服务 Serve the HTTP API (commands, reads, /health, /docs) until interrupted."""
+    if workers > 1:
+        serve_workers(host, port, log_level, projections, wait_timeout, workers)
+        return
     with open_app() as app, ReadModelHooks(app, run_projections=projections) as hooks:
         api = create_api(
             app,
@@ -33,13 +54,46 @@ def serve(
             projection_status=hooks.projection_status,
             wait_timeout=wait_timeout,
         )
-        if not any(t.active for t in TokenStore.for_app(app).list()):
-            err_console.print(
-                "[yellow]no API token yet 尚无访问令牌:[/] policytrail token create --role admin --scope all",
-                highlight=False,
-            )
+        _hint_token(app)
         err_console.print(f"API: http://{host}:{port}  docs 文档: http://{host}:{port}/docs")
         uvicorn.run(api, host=host, port=port, log_level=log_level)
+
+
+def _hint_token(app: object) -> None:
+    if not any(t.active for t in TokenStore.for_app(app).list()):  # type: ignore[arg-type]
+        err_console.print(
+            "[yellow]no API token yet 尚无访问令牌:[/] policytrail token create --role admin --scope all",
+            highlight=False,
+        )
+
+
+def serve_workers(
+    host: str, port: int, log_level: str, projections: bool, wait_timeout: float, workers: int
+) -> None:
+    """N worker processes behind one socket; the projections run here, once."""
+    with open_app() as app:  # resolves (or starts) the database before the workers need it
+        _hint_token(app)
+        service = ProjectionService.from_app(app).start() if projections else None
+        try:
+            where = "this process 本进程" if service is not None else "elsewhere 其他进程 (projections run)"
+            err_console.print(
+                f"API: http://{host}:{port}  docs 文档: http://{host}:{port}/docs  "
+                f"workers 进程: {workers}, projections 投影: {where}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            os.environ[OPTIONS_ENV] = worker_options(wait_timeout=wait_timeout)  # spawned workers inherit it
+            uvicorn.run(
+                "interfaces.api.worker:create_worker_api",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level=log_level,
+            )
+        finally:
+            if service is not None:
+                service.stop()
 
 
 def register(cli: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from application.app import PolicyTrail
+from application.replica import replica_for
 from domain.shared.values import agent_code as normal_agent_code
 from interfaces.api.owners import find_agent
 from interfaces.api.permissions import Principal, ScopeKind
@@ -120,8 +121,10 @@ def _read_pool(app: PolicyTrail) -> ConnectionPool:
 @contextmanager
 def reading(app: PolicyTrail) -> Iterator[ReadContext]:
     """A read-only connection for one request (autocommit: each query sees the latest
-    committed state); a read model that is not built yet answers 503."""
-    with _read_pool(app).connection() as conn:
+    committed state); a read model that is not built yet answers 503. With
+    ``POLICYTRAIL_READ_DATABASE_URL`` the connection is the hot standby's (503 while it is down)."""
+    replica = replica_for(app)
+    with replica.connection() if replica is not None else _read_pool(app).connection() as conn:
         try:
             yield ReadContext(conn=conn, schema=app.settings.read_schema, now=app.clock.now(), app=app)
         except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
