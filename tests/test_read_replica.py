@@ -62,7 +62,9 @@ def test_reads_follow_a_real_standby_and_survive_its_restart(replication, tmp_pa
         impatient = client(
             app, wait_for=hooks.wait_for, projection_status=hooks.projection_status, wait_timeout=1
         )
-        h = auth(token(app, "admin"))
+        secret = token(app, "admin")
+        h = auth(secret)
+        assert api.post("/login", data={"token": secret}, follow_redirects=False).status_code == 303
 
         # 1. command → visible on the replica the moment consistency=wait answers
         r = api.post("/agents?consistency=wait", json=body(factories.register_agent("A0001")), headers=h)
@@ -72,6 +74,7 @@ def test_reads_follow_a_real_standby_and_survive_its_restart(replication, tmp_pa
         trail = api.get("/agents/A0001/audit-trail", headers=h)
         assert trail.status_code == 200, trail.text
         assert position in [e["position"] for e in trail.json()["items"]]
+        assert api.get("/").status_code == 200  # the dashboard (cookie from /login)
         health = api.get("/health").json()
         assert health["status"] == "ok", health
         assert health["replica"]["reachable"] is True and health["replica"]["lag_bytes"] >= 0
@@ -92,7 +95,7 @@ def test_reads_follow_a_real_standby_and_survive_its_restart(replication, tmp_pa
 
         # 3. replica stopped → reads answer 503 within 3 s; commands still work
         replication.standby.stop()
-        for path in ("/agents/A0001/audit-trail", "/timeliness", "/scorecards/agents"):
+        for path in ("/agents/A0001/audit-trail", "/timeliness", "/scorecards/agents", "/"):
             started = time.monotonic()
             down = api.get(path, headers=h)
             elapsed = time.monotonic() - started
