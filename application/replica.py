@@ -107,7 +107,7 @@ class ReadReplica:
 
     def primary_insert_lsn(self) -> str:
         """The primary's current WAL insert position (an upper bound of every commit so far)."""
-        with self.primary_pool.connection() as conn:
+        with self.primary_pool.connection(timeout=ACQUIRE_SECONDS) as conn:
             row = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
         assert row is not None
         return str(row[0])
@@ -121,6 +121,15 @@ class ReadReplica:
                 (lsn,),
             ).fetchone()
         return bool(row and row[0])
+
+    def wait_caught_up(self, timeout: float) -> bool:
+        """Block until the standby has replayed everything the primary had committed when
+        called (False after ``timeout``, or when the primary cannot say where it is)."""
+        try:
+            lsn = self.primary_insert_lsn()
+        except (PoolTimeout, psycopg.Error):
+            return False
+        return self.wait_replayed(lsn, timeout)
 
     def wait_replayed(self, lsn: str, timeout: float) -> bool:
         """Block until the standby replayed ``lsn``; False after ``timeout`` seconds or while it is down."""

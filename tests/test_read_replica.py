@@ -18,7 +18,7 @@ import pytest
 
 from application.app import PolicyTrail
 from application.database import Database
-from application.settings import Settings
+from application.settings import Settings, SettingsError, load_settings
 from interfaces.api.read_side import ReadModelHooks
 from tests import factories
 from tests.api_support import auth, body, client, token
@@ -130,3 +130,15 @@ def test_reads_follow_a_real_standby_and_survive_its_restart(replication, tmp_pa
     finally:
         hooks.close()
         app.close()
+
+
+def test_a_bad_read_database_url_is_refused_naming_the_setting(monkeypatch):
+    monkeypatch.setenv("POLICYTRAIL_READ_DATABASE_URL", "mysql://reader@db/x")
+    with pytest.raises(SettingsError, match="POLICYTRAIL_READ_DATABASE_URL"):
+        load_settings()
+
+
+def test_without_a_replica_reads_use_the_primary_and_health_says_so(app):
+    assert app.settings.read_database_url is None
+    health = client(app).get("/health").json()
+    assert health["replica"] is None

@@ -37,7 +37,7 @@ class ReadModelHooks:
             return False
         if self.replica is None:
             return True
-        return self.replica.wait_replayed(self.replica.primary_insert_lsn(), deadline - time.monotonic())
+        return self.replica.wait_caught_up(deadline - time.monotonic())
 
     def projection_status(self) -> list[dict[str, Any]]:
         return [
