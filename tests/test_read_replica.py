@@ -18,6 +18,7 @@ import pytest
 
 from application.app import PolicyTrail
 from application.database import Database
+from application.replica import replica_for
 from application.settings import Settings, SettingsError, load_settings
 from interfaces.api.read_side import ReadModelHooks
 from tests import factories
@@ -78,6 +79,16 @@ def test_reads_follow_a_real_standby_and_survive_its_restart(replication, tmp_pa
         health = api.get("/health").json()
         assert health["status"] == "ok", health
         assert health["replica"]["reachable"] is True and health["replica"]["lag_bytes"] >= 0
+
+        # 1b. the wait target is flushed at once (projections commit asynchronously; a standby
+        # only receives flushed WAL, else it would wait for the WAL writer)
+        with psycopg.connect(primary, autocommit=True) as conn:
+            conn.execute("SET synchronous_commit = off")
+            conn.execute("CREATE TABLE public.unflushed (x int)")
+            conn.execute("INSERT INTO public.unflushed VALUES (1)")
+            target = replica_for(app).primary_insert_lsn()
+            flushed = conn.execute("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", (target,)).fetchone()[0]
+        assert flushed
 
         # 2. replay paused: the wait is for the replica, not only the projections → 202
         with psycopg.connect(standby, autocommit=True) as conn:
