@@ -12,8 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from projections import registry
 from tests import factories
 from tests.api_support import auth, body, token
 from tests.test_api_serve import _free_port
@@ -74,6 +76,16 @@ def test_serve_with_two_workers_answers_commands_and_reads_from_both(app, settin
         trail = httpx.get(f"{base}/agents/A0001/audit-trail", headers=h, timeout=30)
         assert trail.status_code == 200, trail.text
         assert r.json()["position"] in [e["position"] for e in trail.json()["items"]]
+
+        # The projections run once per deployment: one runner per projection (a session and
+        # a work connection each), in the supervisor; were the workers running them too,
+        # there would be three times as many (standbys keep their connections).
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            runners = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = 'policytrail-projections'"
+            ).fetchone()[0]
+        assert 0 < runners <= 2 * len(registry.names()), runners
 
         # Concurrent requests on fresh connections: both workers accept and answer.
         def me(_: int) -> int:
