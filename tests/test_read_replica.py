@@ -153,3 +153,21 @@ def test_without_a_replica_reads_use_the_primary_and_health_says_so(app):
     assert app.settings.read_database_url is None
     health = client(app).get("/health").json()
     assert health["replica"] is None
+
+
+def test_a_read_url_that_is_not_a_standby_counts_as_caught_up(settings, database, clock):
+    """E.g. a reader endpoint pointing at the primary itself, or a promoted standby."""
+    same = settings.model_copy(update={"read_database_url": database.url})
+    app = PolicyTrail(settings=same, database=database, clock=clock)
+    hooks = ReadModelHooks(app, run_projections=True)
+    try:
+        api = client(app, wait_for=hooks.wait_for, projection_status=hooks.projection_status, wait_timeout=30)
+        h = auth(token(app, "admin"))
+        r = api.post("/agents?consistency=wait", json=body(factories.register_agent()), headers=h)
+        assert r.status_code == 200, r.text
+        assert api.get("/agents/A0001/audit-trail", headers=h).json()["total"] >= 1
+        replica = api.get("/health").json()["replica"]
+        assert replica == {"reachable": True, "lag_bytes": 0, "replay_delay_seconds": 0.0, "error": None}
+    finally:
+        hooks.close()
+        app.close()
