@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="PostgreSQL URL; when unset an embedded server (pgserver) is used"
     )
+    read_database_url: str | None = Field(
+        None,
+        description="a hot standby of the primary for read-model GETs and the dashboard (unset: the primary)",
+    )
     data_dir: Path = Field(default_factory=default_data_dir, description="where the embedded database lives")
     cipher_key: SecretStr | None = Field(
         None, description="RC-03: base64 AES key for events at rest; default: <data_dir>/cipher.key"
@@ -101,7 +105,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a plain lower-case schema name")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():

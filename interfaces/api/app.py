@@ -54,7 +54,8 @@ Roles without `read:personal-data` see names, phones, ID numbers and addresses m
 **Commands 命令** answer `{{command_id, command_type, position, positions, result, duplicate}}`.
 `Idempotency-Key: <key>` is the command id: sending it again returns the first answer and
 stores nothing new. `?consistency=wait` (or `X-Consistency: wait`) answers after the read
-models have processed the command's position; 202 when they did not within the timeout.
+models have processed the command's position (with a read replica: and the replica has replayed
+them); 202 when they did not within the timeout.
 
 **Lists 列表** take `limit` (1..{MAX_LIMIT}) and `offset`, in a stable order, and answer
 `{{items, limit, offset, total, next_offset}}`.

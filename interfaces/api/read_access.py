@@ -20,6 +20,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from application.app import PolicyTrail
+from application.replica import replica_for
 from domain.shared.values import agent_code as normal_agent_code
 from interfaces.api.owners import find_agent
 from interfaces.api.permissions import Principal, ScopeKind
@@ -124,17 +125,30 @@ def _read_pool(app: PolicyTrail) -> ConnectionPool:
 @contextmanager
 def reading(app: PolicyTrail) -> Iterator[ReadContext]:
     """A read-only connection for one request (autocommit: each query sees the latest
-    committed state); a read model that is not built yet answers 503."""
+    committed state); a read model that is not built yet answers 503. With
+    ``POLICYTRAIL_READ_DATABASE_URL`` the connection is the hot standby's (503 while it is down)."""
+    replica = replica_for(app)
+    if replica is not None:  # a standby outage is the standby's: the primary's gate stays open
+        with replica.connection() as conn, _missing_read_models():
+            yield ReadContext(conn=conn, schema=app.settings.read_schema, now=app.clock.now(), app=app)
+        return
     app.gate.check()  # fails at once during an outage (application/availability.py)
     try:
-        with _read_pool(app).connection() as conn:
+        with _read_pool(app).connection() as conn, _missing_read_models():
             yield ReadContext(conn=conn, schema=app.settings.read_schema, now=app.clock.now(), app=app)
+    except Exception as exc:
+        app.gate.note(exc)
+        raise
+
+
+@contextmanager
+def _missing_read_models() -> Iterator[None]:
+    """A read model that is not built yet: 503 saying how to build it."""
+    try:
+        yield
     except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
         raise ProblemException(
             UNAVAILABLE,
             "the read models are not built yet: run `policytrail projections run` (or serve)",
             "读模型尚未建立：请运行 policytrail projections run（或 serve）",
         ) from None
-    except Exception as exc:
-        app.gate.note(exc)
-        raise

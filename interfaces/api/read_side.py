@@ -7,9 +7,11 @@ follows the tracking positions, which every projection NOTIFYs as it commits.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from application.app import PolicyTrail
+from application.replica import replica_for
 from projections import registry
 from projections.live import ProjectionService
 from projections.source import ReadSide
@@ -25,10 +27,17 @@ class ReadModelHooks:
         self.names = registry.names()
         self.service = ProjectionService(self.side).start() if run_projections else None
         self.watcher = PositionWatcher(self.side.url, self.side.schema)
+        self.replica = replica_for(app)  # None: reads go to the primary
 
     def wait_for(self, position: int, timeout: float) -> bool:
-        """True once every read model has committed ``position`` (False after ``timeout``)."""
-        return self.watcher.wait_for(self.names, position, timeout)
+        """True once every read model has committed ``position`` (False after ``timeout``)
+        and, with a read replica, once the replica has replayed those commits."""
+        deadline = time.monotonic() + timeout
+        if not self.watcher.wait_for(self.names, position, timeout):
+            return False
+        if self.replica is None:
+            return True
+        return self.replica.wait_caught_up(deadline - time.monotonic())
 
     def projection_status(self) -> list[dict[str, Any]]:
         return [

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from application.replica import replica_for
 from application.scheduler import last_tick
 from domain.shared.time import local
 from interfaces.api.auth import authenticated
@@ -44,6 +45,17 @@ class SchedulerHealth(BaseModel):
     stale: bool = Field(description="true when the last tick is more than 3 intervals old")
 
 
+class ReplicaHealth(BaseModel):
+    """The read replica (POLICYTRAIL_READ_DATABASE_URL) that read-model GETs use."""
+
+    reachable: bool
+    lag_bytes: int | None = Field(None, description="WAL bytes the replica has yet to replay")
+    replay_delay_seconds: float | None = Field(
+        None, description="age of the last replayed commit while replaying (0: replayed all it received)"
+    )
+    error: str | None = None
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded", "unavailable"]
     database: DatabaseHealth
@@ -52,12 +64,13 @@ class Health(BaseModel):
         description="each read model's position and lag; null when no projection runtime runs here"
     )
     scheduler: SchedulerHealth | None = None
+    replica: ReplicaHealth | None = Field(None, description="null: reads go to the primary")
 
 
 @router.get(
     "/health",
     response_model=Health,
-    summary="健康 Database reachable, last event position, each projection's lag",
+    summary="健康 Database reachable, last event position, each projection's lag, read-replica lag",
     responses={503: {"model": Health, "description": "database unreachable 数据库不可达"}},
 )
 def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
@@ -78,12 +91,16 @@ def health(ctx: Annotated[ApiContext, Depends(api_context)]) -> Any:
         )
         return JSONResponse(body.model_dump(mode="json"), status_code=503)
     lagging = any(p.lag is None or p.lag > 0 or p.error for p in projections or [])
+    replica = replica_health(ctx.app)
     return Health(
-        status="degraded" if lagging or scheduler.stale else "ok",
+        status="degraded"
+        if lagging or scheduler.stale or (replica is not None and not replica.reachable)
+        else "ok",
         database=DatabaseHealth(reachable=True, kind=kind),
         last_position=last,
         projections=projections,
         scheduler=scheduler,
+        replica=replica,
     )
 
 
@@ -134,4 +151,17 @@ def me(principal: Annotated[Principal, Depends(authenticated)]) -> Me:
         actor_id=principal.name,
         capabilities=sorted(principal.grant.capabilities),
         sees_personal_data=principal.sees_personal_data,
+    )
+
+
+def replica_health(app: Any) -> ReplicaHealth | None:
+    replica = replica_for(app)
+    if replica is None:
+        return None
+    lag = replica.lag()
+    return ReplicaHealth(
+        reachable=lag.reachable,
+        lag_bytes=lag.lag_bytes,
+        replay_delay_seconds=lag.replay_delay_seconds,
+        error=lag.error,
     )
