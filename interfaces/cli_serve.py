@@ -46,7 +46,7 @@ def serve(
         "--workers",
         min=1,
         max=64,
-        help="server processes (they share only PostgreSQL; projections and scheduler run once, in this process)",
+        help="server processes (sharing only PostgreSQL; projections and scheduler run once, here)",
     ),
 ) -> None:
     """服务 Serve the HTTP API (commands, reads, /health, /docs) until interrupted."""
