@@ -42,6 +42,11 @@ class KindParam(StrEnum):
     SERVICE_CARD = "service_card"  # 客户服务卡建立 PS-03
     DIFFICULT_CASE_REPORT = "difficult_case_report"  # 疑难件报告书递交 PS-04
     SURVIVAL_BENEFIT_NOTICE = "survival_benefit_notice"  # 生存金返还通知书送达 PS-04
+    COMPLAINT_ACK = "complaint_ack"  # 投诉24小时响应 SL-01b
+    COMPLAINT_DECISION = "complaint_decision"  # 投诉处理时效 SL-01c
+    RENEWAL_REMINDER = "renewal_reminder"  # 续保提醒 SL-02b
+    CLAIM_STEP = "claim_step"  # 理赔时效 SL-03
+    CARE_CALLBACK = "care_callback"  # 理赔关怀回访 SL-04
 
     @property
     def kind(self) -> ObligationKind:
