@@ -39,6 +39,9 @@ class Capability(StrEnum):
     PLANNER_RECORDS = "planner:records"  # SC-01/02: monthly inputs, work-log audits
     ALLOCATE_RESOURCES = "allocation:run"  # CR-01, SC-*
     RUN_SCHEDULE = "schedule:run"  # time-driven transitions (tick)
+    HANDLE_COMPLAINTS = "complaint:handle"  # SL-01
+    REMIND_RENEWALS = "renewal:remind"  # SL-02
+    HANDLE_CLAIMS = "claim:handle"  # SL-03 (care calls SL-04: RECORD_CALLS)
 
 
 class ScopeKind(StrEnum):
@@ -90,13 +93,16 @@ PERMISSIONS: dict[Role, RoleGrant] = {
                 C.MANAGE_SERVICE_CASES,
                 C.REVIEW_SERVICE_RESULTS,
                 C.PLANNER_RECORDS,
+                C.HANDLE_COMPLAINTS,
+                C.REMIND_RENEWALS,
+                C.HANDLE_CLAIMS,
             }
         ),
         frozenset({S.BRANCH}),
         "分支机构 branch: its own branch only",
     ),
     Role.AGENT: RoleGrant(
-        frozenset({C.READ, C.APPLY_SPECIAL_CALLBACK}),
+        frozenset({C.READ, C.APPLY_SPECIAL_CALLBACK, C.REMIND_RENEWALS}),
         frozenset({S.AGENT}),
         "业务员 agent: its own policies and scorecard",
     ),

@@ -18,6 +18,7 @@ from interfaces.api.routes import (
     policies,
     read_models,
     service_cases,
+    service_standards,
     system,
     work_orders,
 )
@@ -31,6 +32,7 @@ COMMAND_TABLES: list[tuple[str, list[CommandRoute]]] = [
     (service_cases.TAG, service_cases.COMMANDS),
     (allocation.TAG, allocation.COMMANDS),
     (planners.TAG, planners.COMMANDS),
+    (service_standards.TAG, service_standards.COMMANDS),
 ]
 
 #: Query routers (GET), mounted after the command routes.
