@@ -33,6 +33,7 @@ from domain.parameters import RuleParameters
 from domain.renewal import RenewalReminderSeries
 from domain.shared.errors import RuleViolation
 from domain.shared.time import SHANGHAI, end_of_day
+from projections.queries.disputes import complaint_disputes, dispute_hold_until
 from projections.queries.timeliness import Filters, query_obligations
 from tests import factories
 from tests.read_model_steps import catch_up, reading, rebuild_equals_live
@@ -120,6 +121,11 @@ def test_sl01_s3_scenario_misleading_sales_complaint_end_to_end(app, actor):
         ("SL-01b", "销售误导", at(3, 3, 9), "逾期完成", "", "A0001"),
         ("SL-01c", "销售误导", end_of_day(date(2026, 4, 1)), "逾期完成", "", "A0001"),
     ]
+    # RC-02: the complaint is a dispute of the policy; records held 2 years after it ends
+    with reading(app) as conn:
+        spans = complaint_disputes(conn, app.settings.read_schema, "P2026000001")
+    assert [(s.received_on, s.ended_on) for s in spans] == [(date(2026, 3, 2), date(2026, 4, 2))]
+    assert dispute_hold_until(spans) == date(2028, 4, 2)
 
 
 def test_sl02_s4_scenario_renewal_series_end_to_end(app, actor):
@@ -234,3 +240,17 @@ def test_sl03_sl04_s4_scenario_claim_and_care_callbacks_end_to_end(app, actor):
         ("SL-04b", "结案关怀回访", end_of_day(date(2026, 3, 23)), "按时完成", "", "SV-01"),
     ]
     rebuild_equals_live(app, "timeliness")
+
+
+def test_rc02_an_open_complaint_holds_the_records_and_the_latest_end_counts():
+    """RC-02 with SL-01e: held while any complaint is open; else the latest end + 2 years."""
+    import uuid
+
+    from projections.queries.disputes import DisputeSpan
+
+    ended = DisputeSpan(complaint_id=uuid.uuid4(), received_on=date(2028, 2, 1), ended_on=date(2028, 2, 29))
+    earlier = DisputeSpan(complaint_id=uuid.uuid4(), received_on=date(2027, 1, 1), ended_on=date(2027, 1, 5))
+    still_open = DisputeSpan(complaint_id=uuid.uuid4(), received_on=date(2028, 3, 1), ended_on=None)
+    assert dispute_hold_until([]) is None
+    assert dispute_hold_until([earlier, ended]) == date(2030, 2, 28)
+    assert dispute_hold_until([earlier, ended, still_open]) == date.max
