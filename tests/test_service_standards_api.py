@@ -74,3 +74,17 @@ def test_sl03_claim_over_http_band_deadline_and_bad_amount(app, http):
     )
     assert ok.status_code == 200, ok.text
     assert ok.json()["result"]["steps"]["核赔"]["due_at"] == "2026-02-24T23:59:59.999999+08:00"
+
+
+def test_sl01_timeliness_by_kind_over_http_and_the_setting_from_the_environment(app, http, monkeypatch):
+    from application.settings import load_settings
+    from tests.read_model_steps import catch_up
+
+    headers = auth(token(app, "admin"))
+    http.post("/complaints", json=COMPLAINT, headers=headers)
+    catch_up(app, "timeliness")
+    r = http.get("/timeliness?kind=complaint_ack", headers=headers)
+    assert r.status_code == 200, r.text
+    assert [(i["rule_id"], i["due_at"]) for i in r.json()["items"]] == [("SL-01b", "2026-03-03T01:00:00Z")]
+    monkeypatch.setenv("POLICYTRAIL_RULES__SERVICE_STANDARDS__COMPLAINT_ACK_HOURS", "48")
+    assert load_settings().rules.service_standards.complaint_ack_hours == 48
