@@ -53,7 +53,7 @@ def _complaint_received(t: Tables, e: Complaint.Received) -> None:
         "kind": "complaint",
         "policy_number": e.policy_number or None,
         "branch": e.branch,
-        "channel": e.channel,
+        "channel": None,  # the column is the sales channel (个险, 银保…), not 电话/邮件
         "product_type": None,
         "agent_code": e.agent_code or None,
     }
