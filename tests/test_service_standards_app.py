@@ -181,11 +181,15 @@ def test_sl03_sl04_s4_scenario_claim_and_care_callbacks_end_to_end(app, actor):
         actor,
     )
     app.execute(RecordClaimStep(**claim, step="到达现场", occurred_at=at(2, 13, 0, 10)), actor)
-    for minute, ss in ((20, 0), (30, 0), (40, 0)):  # SL-04a: from 22:20, by 22:50
+    # SL-04a: 22:20 is night (REG-05): the care call opens at 09:00 next morning, due 09:30
+    with pytest.raises(RuleViolation) as night:
         app.execute(
-            RecordCareCall(
-                **claim, step="出险关怀回访", reached=False, occurred_at=at(2, 12, 22, minute, ss)
-            ),
+            RecordCareCall(**claim, step="出险关怀回访", reached=False, occurred_at=at(2, 12, 22, 20)), actor
+        )
+    assert night.value.rule_id == "SL-04a"
+    for minute in (0, 10, 31):
+        app.execute(
+            RecordCareCall(**claim, step="出险关怀回访", reached=False, occurred_at=at(2, 13, 9, minute)),
             actor,
         )
     app.execute(
@@ -218,7 +222,10 @@ def test_sl03_sl04_s4_scenario_claim_and_care_callbacks_end_to_end(app, actor):
     f = [fields for _, fields in events]
     assert (f[1]["contact_due_at"], f[1]["onsite_due_at"]) == (at(2, 12, 22, 5), at(2, 12, 23, 30))
     assert f[2]["on_time"] is True and f[4]["on_time"] is None  # contact at exactly 5 min; on site excluded
-    assert [(x["attempt_no"], x["unreachable"]) for x in f[5:8]] == [(1, False), (2, False), (3, True)]
+    assert [(x["attempt_no"], x["unreachable"], x["on_time"]) for x in f[5:8]] == [
+        (1, False, True), (2, False, True), (3, True, False),
+    ]  # fmt: skip
+    assert (f[0]["incident_care_from"], f[0]["incident_care_due_at"]) == (at(2, 13, 9), at(2, 13, 9, 30))
     assert (f[8]["band"], f[8]["days"], f[8]["due_at"]) == ("5000<x≤30000", Decimal("1.5"), at(2, 24, 12))
     assert (f[10]["days"], f[10]["due_at"]) == (Decimal("2"), end_of_day(date(2026, 2, 26)))
     assert (f[12]["restarted"], f[12]["due_at"]) == (True, end_of_day(date(2026, 3, 2)))  # 02-28 调休, 03-02
@@ -232,9 +239,9 @@ def test_sl03_sl04_s4_scenario_claim_and_care_callbacks_end_to_end(app, actor):
     catch_up(app, "timeliness")
     assert rows(app, at(3, 30)) == [
         ("SL-03a", "联系客户", at(2, 12, 22, 5), "按时完成", "", "SV-01"),
-        # the call centre's care call: opened at the report, before a surveyor was named
-        ("SL-04a", "出险关怀回访", at(2, 12, 22, 50), None, "无法联系客户 (3 次, SL-04c)", None),
         ("SL-03b", "到达现场", at(2, 12, 23, 30), None, "除外 交通环境 (SL-03c)", "SV-01"),
+        # the call centre's care call: opened at the report, before a surveyor was named
+        ("SL-04a", "出险关怀回访", at(2, 13, 9, 30), None, "无法联系客户 (3 次, SL-04c)", None),
         ("SL-03d", "定损", at(2, 24, 12), "按时完成", "", "SV-01"),
         ("SL-03e", "核赔", end_of_day(date(2026, 3, 2)), "按时完成", "", "SV-01"),
         ("SL-04b", "结案关怀回访", end_of_day(date(2026, 3, 23)), "按时完成", "", "SV-01"),

@@ -414,3 +414,27 @@ def test_sl04b_closure_care_callback_scheduled_at_closure_and_reached():
         c.attempt_care_call("结案关怀回访", True, "R1", CB, "09:30-12:00", ctx(at(2026, 3, 23, 10)))
     c.attempt_care_call("结案关怀回访", True, "R1", CB, "09:30-12:00", ctx(at(2026, 3, 24, 10)))
     assert c.step_status(ClaimStep.CLOSURE_CARE, at(2026, 4, 1)) == ObligationStatus.CLOSED_ON_TIME
+
+
+@pytest.mark.parametrize(
+    ("reported", "start"),
+    [
+        (at(2026, 3, 2, 20, 29), at(2026, 3, 2, 20, 59)),  # starts before 21:00: as is
+        (at(2026, 3, 2, 20, 30), at(2026, 3, 3, 9, 0)),  # would start at 21:00: next morning
+        (at(2026, 3, 3, 2, 0), at(2026, 3, 3, 9, 0)),  # after midnight: the same morning
+        (at(2026, 3, 3, 8, 30), at(2026, 3, 3, 9, 0)),  # 09:00 exactly is day
+    ],
+)
+def test_sl04a_incident_care_never_in_the_night_reg05(reported, start):
+    c = ClaimCase.report("CL-N", "车险", "市内", "普通", "BR-SH", "P1", "李四", True, P, ctx(reported))
+    created = c.collect_events()[0]
+    assert (created.incident_care_from, created.incident_care_due_at) == (
+        start,
+        start + timedelta(minutes=30),
+    )
+    if start.hour == 20:
+        with pytest.raises(RuleViolation) as refused:
+            c.attempt_care_call("出险关怀回访", True, "", CB, None, ctx(at(2026, 3, 2, 21, 0)))
+        assert refused.value.rule_id == "CA-01"
+    c.attempt_care_call("出险关怀回访", True, "R", CB, None, ctx(start))
+    assert c.collect_events()[-1].on_time is True

@@ -33,7 +33,8 @@ from application.demo.catalog import BRANCHES, CALL_CENTRE_SEATS, Branch, branch
 from application.demo.context import Month
 from application.demo.timeline import Cutoff, at_time
 from application.renewals import EndRenewalReminders, OpenRenewalReminders, RecordRenewalReminder
-from domain.claim import closure_care_window
+from domain.claim import closure_care_window, incident_care_window
+from domain.claim.care import is_night
 from domain.service_standard.clock import band_for, working_deadline
 from domain.shared.actor import Actor, Role
 from domain.shared.time import business_date, local
@@ -62,6 +63,12 @@ def _day(m: Month, start: date | None = None) -> date:
 
 def _clock(m: Month, day: date, earliest: int = 9, latest: int = 17) -> datetime:
     return at_time(day, time(m.rng.randint(earliest, latest - 1), m.rng.randint(0, 59)))
+
+
+def _day_call(start: datetime, minutes: int) -> datetime:
+    """A call ``minutes`` after ``start``, but never into the night (REG-05)."""
+    at = start + timedelta(minutes=minutes)
+    return start + timedelta(seconds=minutes) if is_night(at) else at
 
 
 def _agent(m: Month, branch: Branch) -> str:
@@ -214,13 +221,14 @@ def _claim(m: Month, n: int) -> None:
     )
     m.count(f"claims 理赔 {line}")
     seat = call_centre(rng.choice(CALL_CENTRE_SEATS))
-    if line == "车险":  # SL-04a: from 30 minutes after the report
+    if line == "车险":  # SL-04a: from 30 minutes after the report (09:00 after a night report)
+        care_from = incident_care_window(reported, params)[0]
         if rng.random() < 0.2:
-            for k, minute in enumerate((31, 40, 52), start=1):
+            for k, minute in enumerate((1, 10, 22), start=1):
                 m.emit(
                     lane,
                     f"sl/{no}/care1-{k}",
-                    reported + timedelta(minutes=minute),
+                    _day_call(care_from, minute),
                     seat,
                     RecordCareCall,
                     claim_no=no,
@@ -229,7 +237,7 @@ def _claim(m: Month, n: int) -> None:
                 )
             m.count("care unreachable 无法联系客户")
         else:
-            at = reported + timedelta(minutes=rng.randint(31, 70))
+            at = _day_call(care_from, rng.randint(1, 40))
             m.emit(
                 lane,
                 f"sl/{no}/care1",

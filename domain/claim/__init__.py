@@ -1,7 +1,7 @@
 """Claims (理赔案件), SL-03, and their care callbacks, SL-04."""
 
 from domain.claim.aggregate import CARE_LINES, ClaimCase
-from domain.claim.care import closure_care_window
+from domain.claim.care import closure_care_window, incident_care_window
 from domain.claim.vocabulary import (
     UNREACHABLE,
     ApprovalExclusion,
@@ -23,4 +23,5 @@ __all__ = [
     "CustomerTier",
     "SiteExclusion",
     "closure_care_window",
+    "incident_care_window",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from domain.claim.care import closure_care_window
+from domain.claim.care import closure_care_window, incident_care_window, is_night
 from domain.claim.vocabulary import (
     UNREACHABLE,
     ApprovalExclusion,
@@ -261,7 +261,7 @@ class ClaimCase(TrailAggregate):
             raise InvalidInput("claim number 报案号 is required (≤ 64 characters)", "报案号必填（≤64 字）")
         line = _choice(ClaimLine, line, "line 险种")
         care = scene_report and line in CARE_LINES
-        start = ctx.occurred_at + timedelta(minutes=params.care_incident_after_minutes)
+        start, due = incident_care_window(ctx.occurred_at, params)
         return cls._start(
             cls.Reported,
             ctx,
@@ -275,9 +275,7 @@ class ClaimCase(TrailAggregate):
             customer=_reason(customer, "customer 客户")[:200],
             scene_report=scene_report,
             incident_care_from=start if care else None,
-            incident_care_due_at=start + timedelta(minutes=params.care_incident_batch_minutes)
-            if care
-            else None,
+            incident_care_due_at=due if care else None,
             rule_ids=["SL-04a"] if care else [],
         )
 
@@ -557,6 +555,12 @@ class ClaimCase(TrailAggregate):
                 f"the {ClaimStep(step).en} starts at {opens.isoformat()}",
                 f"{step}应自 {opens.isoformat()} 起呼出",
                 opens_at=opens.isoformat(),
+            )
+        if is_night(ctx.occurred_at):  # SL-04b calls are checked against CA-01 by the caller
+            raise RuleViolation(
+                "CA-01",
+                "no call between 21:00 and 09:00 (REG-05)",
+                "21:00 至次日 09:00 禁止呼出",
             )
         attempt = self.attempts.get(step, 0) + 1
         per_cycle = callback_params.attempts_per_cycle
