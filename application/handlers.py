@@ -8,9 +8,12 @@ from application import (  # noqa: F401
     allocation,
     branches,
     callbacks,
+    claims,  # SL-03, SL-04
+    complaints,  # SL-01
     data_access,
     planners,
     policies,
+    renewals,  # SL-02
     service_cases,
     work_orders,
 )

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.service_standard.parameters import ServiceStandardParams
+
 
 class _Params(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -263,3 +265,4 @@ class RuleParameters(_Params):
     service: ServiceParams = Field(default_factory=ServiceParams)
     allocation: AllocationParams = Field(default_factory=AllocationParams)
     planner_score: PlannerScoreParams = Field(default_factory=PlannerScoreParams)
+    service_standards: ServiceStandardParams = Field(default_factory=ServiceStandardParams)

@@ -46,6 +46,11 @@ class ObligationKind(LabelledEnum):
     SERVICE_CARD = "客户服务卡建立"  # PS-03
     DIFFICULT_CASE_REPORT = "疑难件报告书递交"  # PS-04
     SURVIVAL_BENEFIT_NOTICE = "生存金返还通知书送达"  # PS-04
+    COMPLAINT_ACK = "投诉24小时响应"  # SL-01b
+    COMPLAINT_DECISION = "投诉处理时效"  # SL-01c
+    RENEWAL_REMINDER = "续保提醒"  # SL-02b
+    CLAIM_STEP = "理赔时效"  # SL-03a/b/d/e (detail: the step)
+    CARE_CALLBACK = "理赔关怀回访"  # SL-04a/b (detail: which)
 
 
 ObligationKind._english = {
@@ -55,6 +60,11 @@ ObligationKind._english = {
     "客户服务卡建立": "customer service card created",
     "疑难件报告书递交": "difficult-case report filed",
     "生存金返还通知书送达": "survival-benefit notice delivered",
+    "投诉24小时响应": "complaint acknowledged within 24 h",
+    "投诉处理时效": "complaint decided in time",
+    "续保提醒": "renewal reminder made",
+    "理赔时效": "claim step in time",
+    "理赔关怀回访": "claim care callback",
 }
 
 SUBJECTS = TableSpec(
@@ -564,3 +574,7 @@ class Timeliness(EventTableProjection):
             handler.apply(t, event)
         t.subjects.flush()
         t.obligations.flush()
+
+
+# SL-01..SL-04 handlers register themselves into HANDLERS (service standards, issue #16).
+import projections.timeliness_standards  # noqa: E402, F401

@@ -262,6 +262,9 @@ PATH_VALUES = {
     "case_id": "7d9f0c1e-8a42-4d55-9a0e-3f6b1c2d4e5f",
     "branch": "北京分公司",
     "month": "2026-03",
+    "complaint_no": "TS2026030001",
+    "claim_no": "CL2026030001",
+    "expiry_on": "2026-06-30",
 }
 
 

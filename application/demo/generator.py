@@ -38,6 +38,7 @@ from application.demo.people import Person
 from application.demo.plan import DemoConfig, Plan
 from application.demo.planners import plan_allocation
 from application.demo.scenarios import SCENARIO_SHARES, Fate, Scenario, Timeliness, pick
+from application.demo.service_standards import plan_service_standards
 from application.demo.stories import BAD_PHONE, DP01, DP02, PolicySpec, PolicyStory
 from application.demo.timeline import at_time
 from domain.parameters import RuleParameters
@@ -78,6 +79,7 @@ def build_month(config: DemoConfig, params: RuleParameters, calendar: WorkingDay
     plan_departure(m)
     plan_lapse(m)
     plan_allocation(m)
+    plan_service_standards(m)  # last: the rest of the month keeps its random draws
     return m.plan
 
 

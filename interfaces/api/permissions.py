@@ -42,6 +42,9 @@ class Capability(StrEnum):
     RUN_SCHEDULE = "schedule:run"  # time-driven transitions (tick)
     EXPORT = "export"  # monthly regulator/auditor export package (masked by default, RC-03)
     ERASE_PERSONAL_DATA = "personal-data:erase"  # RC-02/RC-03 erasure after retention (admin)
+    HANDLE_COMPLAINTS = "complaint:handle"  # SL-01
+    REMIND_RENEWALS = "renewal:remind"  # SL-02
+    HANDLE_CLAIMS = "claim:handle"  # SL-03 (care calls SL-04: RECORD_CALLS)
 
 
 class ScopeKind(StrEnum):
@@ -93,13 +96,16 @@ PERMISSIONS: dict[Role, RoleGrant] = {
                 C.MANAGE_SERVICE_CASES,
                 C.REVIEW_SERVICE_RESULTS,
                 C.PLANNER_RECORDS,
+                C.HANDLE_COMPLAINTS,
+                C.REMIND_RENEWALS,
+                C.HANDLE_CLAIMS,
             }
         ),
         frozenset({S.BRANCH}),
         "分支机构 branch: its own branch only",
     ),
     Role.AGENT: RoleGrant(
-        frozenset({C.READ, C.APPLY_SPECIAL_CALLBACK}),
+        frozenset({C.READ, C.APPLY_SPECIAL_CALLBACK, C.REMIND_RENEWALS}),
         frozenset({S.AGENT}),
         "业务员 agent: its own policies and scorecard",
     ),

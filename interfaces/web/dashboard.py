@@ -22,6 +22,7 @@ from interfaces.api.permissions import Principal
 from interfaces.api.read_access import ReadContext, narrow
 from interfaces.api.routes.read_models import TimelinessSummary, summarise
 from interfaces.api.routes.read_params import this_month
+from interfaces.web.service_standards import ServiceStandardsSection, build_section
 from projections.queries.common import MAX_LIMIT
 from projections.queries.coverage import MonthCoverage, month_coverage
 from projections.queries.scorecards import (
@@ -84,6 +85,7 @@ class Dashboard:
     names: dict[str, str]  # agent code → name (staff data, shown to managers)
     score_month: str  # SC-01 performance month whose score this month's allocation uses
     scores: dict[str, PlannerScore]  # agent code → SC-01 score of ``score_month`` (absent: no inputs)
+    service_standards: ServiceStandardsSection | None = None  # SL-01..SL-04
 
 
 def default_month(r: ReadContext) -> str:
@@ -161,6 +163,7 @@ def build(r: ReadContext, principal: Principal, month: str | None) -> Dashboard:
         score_month=previous,
         # SC-01: this month's allocation ranks planners by last month's inputs (application.allocation)
         scores=planner_scores(r.conn, r.schema, codes, previous, rules),
+        service_standards=build_section(r, scope.branch, scope.agent_code, due_from, due_to),
     )
 
 

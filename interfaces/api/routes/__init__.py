@@ -21,6 +21,7 @@ from interfaces.api.routes import (
     read_models,
     records,
     service_cases,
+    service_standards,
     subjects,
     system,
     work_orders,
@@ -35,6 +36,7 @@ COMMAND_TABLES: list[tuple[str, list[CommandRoute]]] = [
     (service_cases.TAG, service_cases.COMMANDS),
     (allocation.TAG, allocation.COMMANDS),
     (planners.TAG, planners.COMMANDS),
+    (service_standards.TAG, service_standards.COMMANDS),
 ]
 
 #: Query routers (GET), mounted after the command routes.

@@ -130,7 +130,7 @@ def _timeliness_filters(
 
 
 Rules = Annotated[
-    list[Annotated[str, Query(pattern=r"^[A-Z]{2,4}-\d{2}$")]] | None,
+    list[Annotated[str, Query(pattern=r"^[A-Z]{2,4}-\d{2}[a-z]?$")]] | None,
     Query(description="rule id(s) 规则, e.g. PC-02", examples=[["PC-02"]]),
 ]
 Kinds = Annotated[list[KindParam] | None, Query(description="obligation kind(s) 时效事项")]

@@ -16,7 +16,7 @@ from interfaces.input_checks import check_storable
 from projections.timeliness import ObligationKind
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-RULE_PATTERN = r"^[A-Z]{2,4}-\d{2}$"
+RULE_PATTERN = r"^[A-Z]{2,4}-\d{2}[a-z]?$"  # sub-items such as SL-01b
 
 
 class StatusParam(StrEnum):
@@ -42,6 +42,11 @@ class KindParam(StrEnum):
     SERVICE_CARD = "service_card"  # 客户服务卡建立 PS-03
     DIFFICULT_CASE_REPORT = "difficult_case_report"  # 疑难件报告书递交 PS-04
     SURVIVAL_BENEFIT_NOTICE = "survival_benefit_notice"  # 生存金返还通知书送达 PS-04
+    COMPLAINT_ACK = "complaint_ack"  # 投诉24小时响应 SL-01b
+    COMPLAINT_DECISION = "complaint_decision"  # 投诉处理时效 SL-01c
+    RENEWAL_REMINDER = "renewal_reminder"  # 续保提醒 SL-02b
+    CLAIM_STEP = "claim_step"  # 理赔时效 SL-03
+    CARE_CALLBACK = "care_callback"  # 理赔关怀回访 SL-04
 
     @property
     def kind(self) -> ObligationKind:
