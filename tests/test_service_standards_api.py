@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from application.branches import RegisterBranch
+from domain.shared.actor import Actor
 from tests.api_support import auth, client, token
 
 PROBLEM = "application/problem+json"
@@ -20,6 +22,9 @@ COMPLAINT = {
 
 @pytest.fixture
 def http(app):
+    # branch tokens name a branch that exists (issue #11: a branch is a registered fact)
+    for name in ("北京分公司", "上海分公司"):
+        app.execute(RegisterBranch(name=name), Actor("seed", "admin"))
     return client(app)
 
 
@@ -88,3 +93,16 @@ def test_sl01_timeliness_by_kind_over_http_and_the_setting_from_the_environment(
     assert [(i["rule_id"], i["due_at"]) for i in r.json()["items"]] == [("SL-01b", "2026-03-03T01:00:00Z")]
     monkeypatch.setenv("POLICYTRAIL_RULES__SERVICE_STANDARDS__COMPLAINT_ACK_HOURS", "48")
     assert load_settings().rules.service_standards.complaint_ack_hours == 48
+
+
+def test_rc03_the_complainant_is_sealed_at_rest_and_masked_in_reads(app, http):
+    """A complainant's name is personal data (RC-03): sealed in the event table, never in clear."""
+    name = "欧阳娜娜"
+    r = http.post("/complaints", json={**COMPLAINT, "customer": name}, headers=auth(token(app, "admin")))
+    assert r.status_code == 200, r.text
+    recorder = app.trail_recorder
+    table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'
+    with app.database.connect() as conn:
+        states = [bytes(s) for (s,) in conn.execute(f"SELECT state FROM {table}").fetchall()]
+    assert states and not any(name.encode() in s for s in states)
+    assert not any("欧阳".encode() in s for s in states)

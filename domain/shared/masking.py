@@ -87,6 +87,8 @@ _PERSONAL_FIELDS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
     (re.compile(r"(^|_)(address|addresses)$"), mask_address),
     (re.compile(r"(^|_)(birthday|birth_date|date_of_birth)$"), mask_birthday),
     (re.compile(r"(^|_)(name|names)$"), mask_name),
+    # a complainant's or claimant's name (SL-01, SL-03: ``customer``)
+    (re.compile(r"(^|_)customers?$"), mask_name),
 )
 #: field names that look personal but are not
 NOT_PERSONAL = frozenset(
