@@ -79,6 +79,15 @@ class NeedLogin(Exception):
 
 def viewer(request: Request, ctx: Ctx) -> Principal:
     """The caller, from the cookie; only roles allowed to see the dashboard."""
+    return session_principal(
+        request, ctx, Capability.VIEW_DASHBOARD, "无权查看看板", "may not view the dashboard"
+    )
+
+
+def session_principal(
+    request: Request, ctx: Ctx, needs: Capability, denied_zh: str, denied_en: str
+) -> Principal:
+    """The caller of the cookie's dashboard session, who must hold ``needs``."""
     session_id = request.cookies.get(COOKIE)
     if not session_id:
         raise NeedLogin()
@@ -86,10 +95,8 @@ def viewer(request: Request, ctx: Ctx) -> Principal:
     if record is None:
         raise NeedLogin("会话已结束或令牌已失效 session ended, or its token expired or was revoked", 401)
     principal = record.principal()
-    if not principal.can(Capability.VIEW_DASHBOARD):
-        raise NeedLogin(
-            f"角色 {principal.role} 无权查看看板 role {principal.role} may not view the dashboard"
-        )
+    if not principal.can(needs):
+        raise NeedLogin(f"角色 {principal.role} {denied_zh} role {principal.role} {denied_en}")
     return principal
 
 

@@ -27,7 +27,15 @@ from interfaces.api.routes.read_models import (
     get_service_case_worklist,
     get_work_order_worklist,
 )
-from interfaces.web.pages import COOKIE, Ctx, NeedLogin, _error_page, _login_page, _with_session, render
+from interfaces.web.pages import (
+    Ctx,
+    NeedLogin,
+    _error_page,
+    _login_page,
+    _with_session,
+    render,
+    session_principal,
+)
 from projections.queries.worklists import queue_branches
 
 router = APIRouter(include_in_schema=False)
@@ -41,18 +49,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 def worker(request: Request, ctx: Ctx) -> Principal:
     """The caller from the cookie; any role that may read the read models."""
-    session_id = request.cookies.get(COOKIE)
-    if not session_id:
-        raise NeedLogin()
-    record = ctx.tokens.session_token(session_id)
-    if record is None:
-        raise NeedLogin("会话已结束或令牌已失效 session ended, or its token expired or was revoked", 401)
-    principal = record.principal()
-    if not principal.can(Capability.READ):
-        raise NeedLogin(
-            f"角色 {principal.role} 无权查看工作队列 role {principal.role} may not read worklists"
-        )
-    return principal
+    return session_principal(request, ctx, Capability.READ, "无权查看工作队列", "may not read worklists")
 
 
 def _page(
