@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from psycopg import Connection
@@ -36,7 +37,7 @@ from projections.queries.scorecards import Rate, Scorecard, ScorecardFilters, sc
 from projections.queries.timeliness import status_of
 from projections.source import AppEventSource, LogEntry
 
-ITER_SIZE = 5000  # rows per server-side cursor fetch
+ITER_SIZE = 20_000  # rows per server-side cursor fetch (fewer round trips; ~10 MB a batch)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Dataset:
         }
 
 
+@lru_cache(maxsize=4096)  # a few labels, millions of rows: look each up once
 def _en(enum_cls: type[LabelledEnum], value: str | None) -> str:
     if not value:
         return ""
@@ -222,24 +224,34 @@ CALLBACK_COLUMNS = cols(
     ("timeliness_en", "时效状态（英文）", "Timeliness (English)"),
 )
 
+# The audit-trail columns (attempts, questionnaire, rule ids) come from two set-based
+# aggregates over the month's callbacks, hash-joined once, not a lookup per row.
 _CALLBACKS_SQL = """
+WITH month_callbacks AS NOT MATERIALIZED (
+       SELECT c.callback_id FROM {callbacks} AS c WHERE c.month = %(month)s{branch}),
+     history AS (
+       SELECT a.aggregate_id,
+              count(*) FILTER (WHERE a.event_type = 'AttemptRecorded')::int AS attempts,
+              max(a.data ->> 'version') FILTER (WHERE a.event_type = 'QuestionnaireStarted') AS questionnaire
+         FROM {trail} AS a
+        WHERE a.aggregate_id IN (SELECT callback_id FROM month_callbacks) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id),
+     rules AS (
+       SELECT a.aggregate_id, array_agg(DISTINCT x ORDER BY x) AS rule_ids
+         FROM {trail} AS a, unnest(a.rule_ids) AS x
+        WHERE a.aggregate_id IN (SELECT callback_id FROM month_callbacks) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id)
 SELECT c.policy_number, c.branch, c.channel, c.product_type, c.agent_code,
        (r.started_at AT TIME ZONE 'Asia/Shanghai')::date, c.registered_on, c.cooling_off_end,
        (d.due_at AT TIME ZONE 'Asia/Shanghai')::date,
-       h.attempts, h.questionnaire, c.outcome_class, c.outcome_category, c.outcome_subtype,
-       c.succeeded, c.succeeded_within_cooling_off, c.completed_on, c.excluded, h.rule_ids,
+       coalesce(h.attempts, 0), h.questionnaire, c.outcome_class, c.outcome_category, c.outcome_subtype,
+       c.succeeded, c.succeeded_within_cooling_off, c.completed_on, c.excluded, k.rule_ids,
        d.due_at, d.done_at, d.warning_lead_days, d.cancelled_at
   FROM {callbacks} AS c
   LEFT JOIN {timeliness} AS d ON d.obligation_id = 'CB-03:' || c.callback_id::text
   LEFT JOIN {timeliness} AS r ON r.policy_number = c.policy_number AND r.rule_id = 'CB-05'
-  LEFT JOIN LATERAL (
-       SELECT count(*) FILTER (WHERE a.event_type = 'AttemptRecorded')::int AS attempts,
-              max(a.data ->> 'version') FILTER (WHERE a.event_type = 'QuestionnaireStarted') AS questionnaire,
-              ARRAY(SELECT DISTINCT x FROM {trail} AS b, unnest(b.rule_ids) AS x
-                     WHERE b.aggregate_id = c.callback_id AND b.position <= %(position)s
-                     ORDER BY x) AS rule_ids
-         FROM {trail} AS a
-        WHERE a.aggregate_id = c.callback_id AND a.position <= %(position)s) AS h ON true
+  LEFT JOIN history AS h ON h.aggregate_id = c.callback_id
+  LEFT JOIN rules AS k ON k.aggregate_id = c.callback_id
  WHERE c.month = %(month)s{branch}
  ORDER BY c.policy_number, c.callback_id
 """
