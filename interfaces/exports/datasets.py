@@ -27,7 +27,7 @@ from domain.callback import OutcomeClass
 from domain.parameters import RuleParameters
 from domain.shared.labels import LabelledEnum
 from domain.work_order import ObligationStatus, WorkOrderState
-from interfaces.exports import masking
+from interfaces.exports import masking, prefetch
 from interfaces.exports.columns import Column, Kind, cols
 from projections.event_facts import plain_state, type_info
 from projections.queries.audit_trail import AuditFilters
@@ -37,7 +37,7 @@ from projections.queries.scorecards import Rate, Scorecard, ScorecardFilters, sc
 from projections.queries.timeliness import status_of
 from projections.source import AppEventSource, LogEntry
 
-ITER_SIZE = 20_000  # rows per server-side cursor fetch (fewer round trips; ~10 MB a batch)
+ITER_SIZE = 10_000  # rows per server-side cursor fetch; up to 3 batches in memory (prefetch)
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,8 @@ class Snapshot:
     masked: bool = True
 
     def stream(self, name: str, query: Composable, args: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-        with self.conn.cursor(name=f"export_{name}") as cur:
-            cur.itersize = ITER_SIZE
-            cur.execute(query, args)
-            yield from cur
+        """Rows of a server-side cursor, read ahead by a thread (``prefetch``)."""
+        return prefetch.stream(self.conn, f"export_{name}", query, args, ITER_SIZE)
 
     def t(self, table: str) -> Composable:
         return SQL("{}.{}").format(Identifier(self.read_schema), Identifier(table))

@@ -102,7 +102,9 @@ def _cell_writer(letter: str, kind: Kind, text_of: Callable[[Any, Kind], str]) -
 
 
 def _inline(letter: str, row: str, text: str) -> str:
-    if text and (text[0] in " \t\n" or text[-1] in " \t\n"):
+    if not text:  # as XlsxWriter: an empty string is an empty cell
+        return ""
+    if text[0] in " \t\n" or text[-1] in " \t\n":
         return f'<c r="{letter}{row}" t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
     return f'<c r="{letter}{row}" t="inlineStr"><is><t>{xml_text(text)}</t></is></c>'
 
