@@ -61,7 +61,7 @@ def test_cells_keep_their_types_and_headers_are_bilingual(tmp_path: Path):
     assert sheet["E2"].is_date and sheet["E2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert sheet["C2"].number_format == "0.0000"
     assert values[2][4] == datetime(2026, 3, 5, 10, 1)
-    assert values[3] == (" a<b> & c ", None, None, None, None, None, None)  # spaces kept, "" is empty
+    assert values[3] == (" a<b> & c ", None, None, None, None, None, "")  # spaces kept; None: no cell
     # XML cannot hold U+0007: stored in Excel's escape, as is a literal "_x0041_" (Excel shows both
     # as written; openpyxl returns the stored form)
     assert values[4][0] == "bell_x0007_ and _x005F_x0041_ literal"

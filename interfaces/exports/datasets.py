@@ -296,14 +296,14 @@ WORK_ORDER_COLUMNS = cols(
     ("timeliness_en", "时效状态（英文）", "Timeliness (English)"),
 )
 
+# Like callbacks: the audit-trail columns from set-based aggregates over the month's
+# work orders, joined once (no lookup per row).
 _WORK_ORDERS_SQL = """
-SELECT w.work_order_id::text, w.work_order_type, w.policy_number, w.branch, w.channel, w.product_type,
-       w.agent_code, w.created_at, w.deadline_at, h.handler_id, w.state, w.overdue_statement,
-       h.overdue_reason, h.resolution, h.resolved_by, w.closed_at, h.recheck_passed,
-       cb.outcome_class, h.rule_ids, w.warning_lead_days
-  FROM {work_orders} AS w
-  LEFT JOIN LATERAL (
-       SELECT (array_agg(a.data ->> 'handler_id' ORDER BY a.position DESC)
+WITH month_work_orders AS NOT MATERIALIZED (
+       SELECT w.work_order_id FROM {work_orders} AS w WHERE w.month = %(month)s{branch}),
+     history AS (
+       SELECT a.aggregate_id,
+              (array_agg(a.data ->> 'handler_id' ORDER BY a.position DESC)
                  FILTER (WHERE a.event_type IN ('Assigned', 'Resolved')))[1] AS handler_id,
               (array_agg(a.data ->> 'reason' ORDER BY a.position DESC)
                  FILTER (WHERE a.event_type = 'OverdueStatementFiled'))[1] AS overdue_reason,
@@ -313,12 +313,22 @@ SELECT w.work_order_id::text, w.work_order_type, w.policy_number, w.branch, w.ch
                  FILTER (WHERE a.event_type = 'Resolved'))[1] AS resolved_by,
               (array_agg((a.data ->> 'passed')::boolean ORDER BY a.position DESC)
                  FILTER (WHERE a.event_type = 'RecheckRecorded'))[1] AS recheck_passed,
-              (array_agg(a.data ->> 'callback_id') FILTER (WHERE a.aggregate_version = 1))[1] AS callback_id,
-              ARRAY(SELECT DISTINCT x FROM {trail} AS b, unnest(b.rule_ids) AS x
-                     WHERE b.aggregate_id = w.work_order_id AND b.position <= %(position)s
-                     ORDER BY x) AS rule_ids
+              (array_agg(a.data ->> 'callback_id') FILTER (WHERE a.aggregate_version = 1))[1] AS callback_id
          FROM {trail} AS a
-        WHERE a.aggregate_id = w.work_order_id AND a.position <= %(position)s) AS h ON true
+        WHERE a.aggregate_id IN (SELECT work_order_id FROM month_work_orders) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id),
+     rules AS (
+       SELECT a.aggregate_id, array_agg(DISTINCT x ORDER BY x) AS rule_ids
+         FROM {trail} AS a, unnest(a.rule_ids) AS x
+        WHERE a.aggregate_id IN (SELECT work_order_id FROM month_work_orders) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id)
+SELECT w.work_order_id::text, w.work_order_type, w.policy_number, w.branch, w.channel, w.product_type,
+       w.agent_code, w.created_at, w.deadline_at, h.handler_id, w.state, w.overdue_statement,
+       h.overdue_reason, h.resolution, h.resolved_by, w.closed_at, h.recheck_passed,
+       cb.outcome_class, coalesce(k.rule_ids, '{{}}'), w.warning_lead_days
+  FROM {work_orders} AS w
+  LEFT JOIN history AS h ON h.aggregate_id = w.work_order_id
+  LEFT JOIN rules AS k ON k.aggregate_id = w.work_order_id
   LEFT JOIN {callbacks} AS cb ON cb.callback_id::text = h.callback_id
  WHERE w.month = %(month)s{branch}
  ORDER BY w.deadline_at, w.work_order_id

@@ -77,34 +77,47 @@ def excel_serial(moment: datetime) -> float:
     return local.toordinal() - _EXCEL_EPOCH + seconds / 86400
 
 
-def _number(value: float) -> str:
-    return f"{value:.16G}"  # XlsxWriter's number format: 16 significant digits
+RowXml = Callable[[Sequence[Any], str], str]  # (values, row number) -> "<row …>…</row>"
+
+#: text that needs no escaping, no xml:space and no truncation: written as it is
+_PLAIN = re.compile(r"[^\s&<>\x00-\x1f](?:[^&<>\x00-\x08\x0b\x0c\x0e-\x1f]{0,32765}[^\s&<>\x00-\x1f])?")
+
+#: cell XML per kind for the value VAL in column COL of row ``r`` (VAL is never None here)
+_CELL = {
+    Kind.INT: """f'<c r="COL{r}"><v>{int(VAL)}</v></c>'""",
+    Kind.RATE: f"""f'<c r="COL{{r}}" s="{_RATE}"><v>{{float(VAL):.16G}}</v></c>'""",
+    Kind.DATE: f"""f'<c r="COL{{r}}" s="{_DATE}"><v>{{VAL.toordinal() - {_EXCEL_EPOCH}}}</v></c>'""",
+    Kind.DATETIME: f"""f'<c r="COL{{r}}" s="{_DATETIME}"><v>{{excel_serial(VAL):.16G}}</v></c>'""",
+    Kind.BOOL: """f'<c r="COL{r}" t="b"><v>{1 if VAL else 0}</v></c>'""",
+    Kind.TEXT: """(f'<c r="COL{r}" t="inlineStr"><is><t>{VAL}</t></is></c>'"""
+    """ if type(VAL) is str and "_x" not in VAL and plain(VAL)"""
+    """ else inline("COL", r, VAL if type(VAL) is str else str(VAL)))""",
+}
+_OTHER = """inline("COL", r, text_of(VAL, kinds[IDX]))"""  # lists and the like: as their CSV text
 
 
-Cell = Callable[[Any, str], str]  # (value, row number) -> "<c …>…</c>"
-
-
-def _cell_writer(letter: str, kind: Kind, text_of: Callable[[Any, Kind], str]) -> Cell:
-    """One function per column: the kind is decided once, not per cell."""
-    if kind is Kind.INT:
-        return lambda v, r: f'<c r="{letter}{r}"><v>{int(v)}</v></c>'
-    if kind is Kind.RATE:
-        return lambda v, r: f'<c r="{letter}{r}" s="{_RATE}"><v>{_number(float(v))}</v></c>'
-    if kind is Kind.DATE:
-        return lambda v, r: f'<c r="{letter}{r}" s="{_DATE}"><v>{v.toordinal() - _EXCEL_EPOCH}</v></c>'
-    if kind is Kind.DATETIME:
-        return lambda v, r: f'<c r="{letter}{r}" s="{_DATETIME}"><v>{_number(excel_serial(v))}</v></c>'
-    if kind is Kind.BOOL:
-        return lambda v, r: f'<c r="{letter}{r}" t="b"><v>{1 if v else 0}</v></c>'
-    if kind is Kind.TEXT:
-        return lambda v, r: _inline(letter, r, v if type(v) is str else str(v))
-    return lambda v, r: _inline(letter, r, text_of(v, kind))
+def row_writer(kinds: Sequence[Kind], text_of: Callable[[Any, Kind], str]) -> RowXml:
+    """One row's XML with no per-cell dispatch: the kinds are known once per file, so
+    the row function is generated once (a cell per non-None value, a fixed order)."""
+    parts = []
+    for i, kind in enumerate(kinds):
+        cell = _CELL.get(kind, _OTHER).replace("COL", column_letter(i)).replace("VAL", f"x{i}")
+        parts.append(f"('' if x{i} is None else {cell.replace('IDX', str(i))})")
+    names = ", ".join(f"x{i}" for i in range(len(kinds)))
+    source = (
+        f"def row_xml(values, r):\n    {names}, = values\n"
+        f"    return ''.join((f'<row r=\"{{r}}\">', {', '.join(parts)}, '</row>'))\n"
+    )
+    namespace: dict[str, Any] = {
+        "plain": _PLAIN.fullmatch, "inline": _inline, "excel_serial": excel_serial,
+        "text_of": text_of, "kinds": list(kinds),
+    }  # fmt: skip
+    exec(compile(source, "<xlsx_stream row>", "exec"), namespace)  # our own template: no outside text in it
+    return namespace["row_xml"]  # type: ignore[no-any-return]
 
 
 def _inline(letter: str, row: str, text: str) -> str:
-    if not text:  # as XlsxWriter: an empty string is an empty cell
-        return ""
-    if text[0] in " \t\n" or text[-1] in " \t\n":
+    if text and (text[0] in " \t\n" or text[-1] in " \t\n"):  # "" stays an (empty) text cell
         return f'<c r="{letter}{row}" t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
     return f'<c r="{letter}{row}" t="inlineStr"><is><t>{xml_text(text)}</t></is></c>'
 
@@ -122,9 +135,7 @@ class XlsxStream:
         self._columns = list(columns)
         letters = [column_letter(i) for i in range(len(columns))]
         self._last_letter = letters[-1]
-        self._cells = [
-            _cell_writer(letter, c.kind, text_of) for letter, c in zip(letters, columns, strict=True)
-        ]
+        self._row_xml = row_writer([c.kind for c in columns], text_of)
         header_cells = "".join(
             f'<c r="{letter}1" s="{_HEADER}" t="inlineStr"><is><t>{xml_text(c.header)}</t></is></c>'
             for letter, c in zip(letters, columns, strict=True)
@@ -154,8 +165,7 @@ class XlsxStream:
             self._new_sheet()
         self._row += 1
         r = str(self._row)
-        cells = [cell(v, r) for cell, v in zip(self._cells, row, strict=True) if v is not None]
-        self._buffer.append(f'<row r="{r}">{"".join(cells)}</row>')
+        self._buffer.append(self._row_xml(row, r))
         if len(self._buffer) >= _FLUSH_ROWS:
             self._flush()
 
