@@ -44,15 +44,27 @@ def write_file(
     path: Path, fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str
 ) -> Written:
     """Write ``rows`` to ``path`` in ``fmt``; the file's row count and SHA-256."""
-    writer: RowWriter = {"xlsx": XlsxRows, "csv": CsvRows, "jsonl": JsonlRows}[fmt](path, columns, title)
-    count = 0
+    return write_files([(path, fmt)], columns, rows, title)[0]
+
+
+def write_files(
+    targets: Sequence[tuple[Path, str]], columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str
+) -> list[Written]:
+    """Write the same ``rows`` to every (path, format) in one pass: the query behind
+    ``rows`` runs once for all formats of a dataset, not once per format."""
+    writers: list[RowWriter] = []
     try:
+        for path, fmt in targets:
+            writers.append({"xlsx": XlsxRows, "csv": CsvRows, "jsonl": JsonlRows}[fmt](path, columns, title))
+        count = 0
         for row in rows:
-            writer.write(row)
+            for writer in writers:
+                writer.write(row)
             count += 1
     finally:
-        writer.close()
-    return Written(path.name, count, sha256_of(path), path.stat().st_size)
+        for writer in writers:
+            writer.close()
+    return [Written(path.name, count, sha256_of(path), path.stat().st_size) for path, _ in targets]
 
 
 def sha256_of(path: Path) -> str:
