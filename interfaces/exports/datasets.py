@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from psycopg import Connection
@@ -26,7 +27,7 @@ from domain.callback import OutcomeClass
 from domain.parameters import RuleParameters
 from domain.shared.labels import LabelledEnum
 from domain.work_order import ObligationStatus, WorkOrderState
-from interfaces.exports import masking
+from interfaces.exports import masking, prefetch
 from interfaces.exports.columns import Column, Kind, cols
 from projections.event_facts import plain_state, type_info
 from projections.queries.audit_trail import AuditFilters
@@ -36,7 +37,7 @@ from projections.queries.scorecards import Rate, Scorecard, ScorecardFilters, sc
 from projections.queries.timeliness import status_of
 from projections.source import AppEventSource, LogEntry
 
-ITER_SIZE = 5000  # rows per server-side cursor fetch
+ITER_SIZE = 10_000  # rows per server-side cursor fetch; up to 3 batches in memory (prefetch)
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,8 @@ class Snapshot:
     masked: bool = True
 
     def stream(self, name: str, query: Composable, args: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-        with self.conn.cursor(name=f"export_{name}") as cur:
-            cur.itersize = ITER_SIZE
-            cur.execute(query, args)
-            yield from cur
+        """Rows of a server-side cursor, read ahead by a thread (``prefetch``)."""
+        return prefetch.stream(self.conn, f"export_{name}", query, args, ITER_SIZE)
 
     def t(self, table: str) -> Composable:
         return SQL("{}.{}").format(Identifier(self.read_schema), Identifier(table))
@@ -87,6 +86,7 @@ class Dataset:
         }
 
 
+@lru_cache(maxsize=4096)  # a few labels, millions of rows: look each up once
 def _en(enum_cls: type[LabelledEnum], value: str | None) -> str:
     if not value:
         return ""
@@ -222,24 +222,34 @@ CALLBACK_COLUMNS = cols(
     ("timeliness_en", "时效状态（英文）", "Timeliness (English)"),
 )
 
+# The audit-trail columns (attempts, questionnaire, rule ids) come from two set-based
+# aggregates over the month's callbacks, hash-joined once, not a lookup per row.
 _CALLBACKS_SQL = """
+WITH month_callbacks AS NOT MATERIALIZED (
+       SELECT c.callback_id FROM {callbacks} AS c WHERE c.month = %(month)s{branch}),
+     history AS (
+       SELECT a.aggregate_id,
+              count(*) FILTER (WHERE a.event_type = 'AttemptRecorded')::int AS attempts,
+              max(a.data ->> 'version') FILTER (WHERE a.event_type = 'QuestionnaireStarted') AS questionnaire
+         FROM {trail} AS a
+        WHERE a.aggregate_id IN (SELECT callback_id FROM month_callbacks) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id),
+     rules AS (
+       SELECT a.aggregate_id, array_agg(DISTINCT x ORDER BY x) AS rule_ids
+         FROM {trail} AS a, unnest(a.rule_ids) AS x
+        WHERE a.aggregate_id IN (SELECT callback_id FROM month_callbacks) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id)
 SELECT c.policy_number, c.branch, c.channel, c.product_type, c.agent_code,
        (r.started_at AT TIME ZONE 'Asia/Shanghai')::date, c.registered_on, c.cooling_off_end,
        (d.due_at AT TIME ZONE 'Asia/Shanghai')::date,
-       h.attempts, h.questionnaire, c.outcome_class, c.outcome_category, c.outcome_subtype,
-       c.succeeded, c.succeeded_within_cooling_off, c.completed_on, c.excluded, h.rule_ids,
+       coalesce(h.attempts, 0), h.questionnaire, c.outcome_class, c.outcome_category, c.outcome_subtype,
+       c.succeeded, c.succeeded_within_cooling_off, c.completed_on, c.excluded, k.rule_ids,
        d.due_at, d.done_at, d.warning_lead_days, d.cancelled_at
   FROM {callbacks} AS c
   LEFT JOIN {timeliness} AS d ON d.obligation_id = 'CB-03:' || c.callback_id::text
   LEFT JOIN {timeliness} AS r ON r.policy_number = c.policy_number AND r.rule_id = 'CB-05'
-  LEFT JOIN LATERAL (
-       SELECT count(*) FILTER (WHERE a.event_type = 'AttemptRecorded')::int AS attempts,
-              max(a.data ->> 'version') FILTER (WHERE a.event_type = 'QuestionnaireStarted') AS questionnaire,
-              ARRAY(SELECT DISTINCT x FROM {trail} AS b, unnest(b.rule_ids) AS x
-                     WHERE b.aggregate_id = c.callback_id AND b.position <= %(position)s
-                     ORDER BY x) AS rule_ids
-         FROM {trail} AS a
-        WHERE a.aggregate_id = c.callback_id AND a.position <= %(position)s) AS h ON true
+  LEFT JOIN history AS h ON h.aggregate_id = c.callback_id
+  LEFT JOIN rules AS k ON k.aggregate_id = c.callback_id
  WHERE c.month = %(month)s{branch}
  ORDER BY c.policy_number, c.callback_id
 """
@@ -286,14 +296,14 @@ WORK_ORDER_COLUMNS = cols(
     ("timeliness_en", "时效状态（英文）", "Timeliness (English)"),
 )
 
+# Like callbacks: the audit-trail columns from set-based aggregates over the month's
+# work orders, joined once (no lookup per row).
 _WORK_ORDERS_SQL = """
-SELECT w.work_order_id::text, w.work_order_type, w.policy_number, w.branch, w.channel, w.product_type,
-       w.agent_code, w.created_at, w.deadline_at, h.handler_id, w.state, w.overdue_statement,
-       h.overdue_reason, h.resolution, h.resolved_by, w.closed_at, h.recheck_passed,
-       cb.outcome_class, h.rule_ids, w.warning_lead_days
-  FROM {work_orders} AS w
-  LEFT JOIN LATERAL (
-       SELECT (array_agg(a.data ->> 'handler_id' ORDER BY a.position DESC)
+WITH month_work_orders AS NOT MATERIALIZED (
+       SELECT w.work_order_id FROM {work_orders} AS w WHERE w.month = %(month)s{branch}),
+     history AS (
+       SELECT a.aggregate_id,
+              (array_agg(a.data ->> 'handler_id' ORDER BY a.position DESC)
                  FILTER (WHERE a.event_type IN ('Assigned', 'Resolved')))[1] AS handler_id,
               (array_agg(a.data ->> 'reason' ORDER BY a.position DESC)
                  FILTER (WHERE a.event_type = 'OverdueStatementFiled'))[1] AS overdue_reason,
@@ -303,12 +313,22 @@ SELECT w.work_order_id::text, w.work_order_type, w.policy_number, w.branch, w.ch
                  FILTER (WHERE a.event_type = 'Resolved'))[1] AS resolved_by,
               (array_agg((a.data ->> 'passed')::boolean ORDER BY a.position DESC)
                  FILTER (WHERE a.event_type = 'RecheckRecorded'))[1] AS recheck_passed,
-              (array_agg(a.data ->> 'callback_id') FILTER (WHERE a.aggregate_version = 1))[1] AS callback_id,
-              ARRAY(SELECT DISTINCT x FROM {trail} AS b, unnest(b.rule_ids) AS x
-                     WHERE b.aggregate_id = w.work_order_id AND b.position <= %(position)s
-                     ORDER BY x) AS rule_ids
+              (array_agg(a.data ->> 'callback_id') FILTER (WHERE a.aggregate_version = 1))[1] AS callback_id
          FROM {trail} AS a
-        WHERE a.aggregate_id = w.work_order_id AND a.position <= %(position)s) AS h ON true
+        WHERE a.aggregate_id IN (SELECT work_order_id FROM month_work_orders) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id),
+     rules AS (
+       SELECT a.aggregate_id, array_agg(DISTINCT x ORDER BY x) AS rule_ids
+         FROM {trail} AS a, unnest(a.rule_ids) AS x
+        WHERE a.aggregate_id IN (SELECT work_order_id FROM month_work_orders) AND a.position <= %(position)s
+        GROUP BY a.aggregate_id)
+SELECT w.work_order_id::text, w.work_order_type, w.policy_number, w.branch, w.channel, w.product_type,
+       w.agent_code, w.created_at, w.deadline_at, h.handler_id, w.state, w.overdue_statement,
+       h.overdue_reason, h.resolution, h.resolved_by, w.closed_at, h.recheck_passed,
+       cb.outcome_class, coalesce(k.rule_ids, '{{}}'), w.warning_lead_days
+  FROM {work_orders} AS w
+  LEFT JOIN history AS h ON h.aggregate_id = w.work_order_id
+  LEFT JOIN rules AS k ON k.aggregate_id = w.work_order_id
   LEFT JOIN {callbacks} AS cb ON cb.callback_id::text = h.callback_id
  WHERE w.month = %(month)s{branch}
  ORDER BY w.deadline_at, w.work_order_id

@@ -30,7 +30,7 @@ from domain.shared.time import SHANGHAI
 from interfaces.exports import ledger_evidence
 from interfaces.exports.datasets import DATASETS, OMITTED, Period, Snapshot
 from interfaces.exports.manifest import FORMAT, MANIFEST, dumps, sign
-from interfaces.exports.writers import FORMATS, Written, write_file
+from interfaces.exports.writers import FORMATS, Written, write_files
 from projections.source import AppEventSource
 
 #: read models the files come from: they must stand at one position
@@ -130,15 +130,14 @@ def build_export(
     with _snapshot(app, request, needed) as snap:
         files: list[Written] = []
         log = {"first_position": None, "last_position": None, "snapshot_position": snap.position}
-        for dataset in DATASETS:
-            for fmt in dataset.formats or request.formats:
-                name = f"{dataset.name}.{fmt}"
-                if progress:
-                    progress(name)
-                rows = dataset.rows(snap, period)
-                if dataset.name == "events":
-                    rows = _tracking_range(rows, log)
-                files.append(write_file(out / name, fmt, dataset.columns, rows, dataset.title_en))
+        for dataset in DATASETS:  # one query per dataset, written to all its formats in one pass
+            targets = [(out / f"{dataset.name}.{fmt}", fmt) for fmt in dataset.formats or request.formats]
+            if progress:
+                progress(", ".join(path.name for path, _ in targets))
+            rows = dataset.rows(snap, period)
+            if dataset.name == "events":
+                rows = _tracking_range(rows, log)
+            files.extend(write_files(targets, dataset.columns, rows, dataset.title_en))
         status_at = snap.status_at
     manifest = {
         "format": FORMAT,

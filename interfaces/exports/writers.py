@@ -1,9 +1,10 @@
 """File writers (文件写出): XLSX, CSV (UTF-8 with BOM), JSON Lines; streaming, byte-stable.
 
 Rows arrive as tuples in column order and are written one by one (flat memory:
-XlsxWriter's ``constant_memory`` mode flushes each row). Nothing in a data file
-depends on the moment it is written: no timestamps; the XLSX document properties
-carry a fixed date, so the same rows give the same bytes.
+``xlsx_stream`` writes the sheet XML as rows come). Nothing in a data file depends
+on the moment it is written: no timestamps; the XLSX document properties and ZIP
+entries carry fixed dates, so the same rows give the same bytes. Each column's
+conversion is chosen once per file, not per cell.
 """
 
 from __future__ import annotations
@@ -18,16 +19,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
-import xlsxwriter
 
 from domain.shared.time import SHANGHAI
 from interfaces.exports.columns import Column, Kind
+from interfaces.exports.xlsx_stream import XlsxStream
 
 FORMATS = ("xlsx", "csv", "jsonl")
-#: XLSX document properties' date: fixed, so that a re-export is byte-identical
-FIXED_XLSX_DATE = datetime(2000, 1, 1)
-_EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 1 = 1900-01-01 (dates after 1900-02-28)
-_SHEET_ROWS = 1_048_576  # Excel's limit, header included
 
 
 @dataclass(frozen=True)
@@ -47,15 +44,27 @@ def write_file(
     path: Path, fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str
 ) -> Written:
     """Write ``rows`` to ``path`` in ``fmt``; the file's row count and SHA-256."""
-    writer: RowWriter = {"xlsx": XlsxRows, "csv": CsvRows, "jsonl": JsonlRows}[fmt](path, columns, title)
-    count = 0
+    return write_files([(path, fmt)], columns, rows, title)[0]
+
+
+def write_files(
+    targets: Sequence[tuple[Path, str]], columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str
+) -> list[Written]:
+    """Write the same ``rows`` to every (path, format) in one pass: the query behind
+    ``rows`` runs once for all formats of a dataset, not once per format."""
+    writers: list[RowWriter] = []
     try:
+        for path, fmt in targets:
+            writers.append({"xlsx": XlsxRows, "csv": CsvRows, "jsonl": JsonlRows}[fmt](path, columns, title))
+        count = 0
         for row in rows:
-            writer.write(row)
+            for writer in writers:
+                writer.write(row)
             count += 1
     finally:
-        writer.close()
-    return Written(path.name, count, sha256_of(path), path.stat().st_size)
+        for writer in writers:
+            writer.close()
+    return [Written(path.name, count, sha256_of(path), path.stat().st_size) for path, _ in targets]
 
 
 def sha256_of(path: Path) -> str:
@@ -101,11 +110,26 @@ def json_of(value: Any, kind: Kind) -> Any:
     return value
 
 
-def _excel_serial(moment: datetime) -> float:
-    """An instant as Excel's serial day number in Shanghai wall-clock time."""
-    local = shanghai(moment)
-    seconds = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-    return local.toordinal() - _EXCEL_EPOCH + seconds / 86400
+def _converters(kinds: Sequence[Kind], convert: Any, native: frozenset[Kind]) -> list[tuple[int, Any]]:
+    """(index, function) of the columns whose values need converting; the others are
+    written as they come (None stays None)."""
+    return [(i, lambda v, k=kind: convert(v, k)) for i, kind in enumerate(kinds) if kind not in native]
+
+
+def _converted(row: Sequence[Any], width: int, converters: list[tuple[int, Any]]) -> list[Any]:
+    if len(row) != width:
+        raise ValueError(f"row has {len(row)} values for {width} columns")
+    values = list(row)
+    for i, convert in converters:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    return values
+
+
+#: kinds whose CSV text is Python's ``str`` (what ``csv`` writes): text, integers
+_CSV_NATIVE = frozenset({Kind.TEXT, Kind.INT})
+#: kinds orjson writes as ``json_of`` would: text, integers, booleans, objects
+_JSON_NATIVE = frozenset({Kind.TEXT, Kind.INT, Kind.BOOL, Kind.OBJECT})
 
 
 class CsvRows:
@@ -114,11 +138,12 @@ class CsvRows:
     def __init__(self, path: Path, columns: Sequence[Column], title: str) -> None:
         self._handle = path.open("w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._handle, lineterminator="\r\n")
-        self._kinds = [c.kind for c in columns]
+        self._width = len(columns)
+        self._converters = _converters([c.kind for c in columns], text_of, _CSV_NATIVE)
         self._csv.writerow([c.header for c in columns])
 
     def write(self, row: Sequence[Any]) -> None:
-        self._csv.writerow([text_of(v, k) for v, k in zip(row, self._kinds, strict=True)])
+        self._csv.writerow(_converted(row, self._width, self._converters))  # None: an empty field
 
     def close(self) -> None:
         self._handle.close()
@@ -130,11 +155,11 @@ class JsonlRows:
     def __init__(self, path: Path, columns: Sequence[Column], title: str) -> None:
         self._handle = path.open("wb")
         self._keys = [c.key for c in columns]
-        self._kinds = [c.kind for c in columns]
+        self._converters = _converters([c.kind for c in columns], json_of, _JSON_NATIVE)
 
     def write(self, row: Sequence[Any]) -> None:
-        obj = {k: json_of(v, kind) for k, v, kind in zip(self._keys, row, self._kinds, strict=True)}
-        self._handle.write(orjson.dumps(obj, default=_json_default) + b"\n")
+        obj = dict(zip(self._keys, _converted(row, len(self._keys), self._converters), strict=True))
+        self._handle.write(orjson.dumps(obj, default=_json_default, option=orjson.OPT_APPEND_NEWLINE))
 
     def close(self) -> None:
         self._handle.close()
@@ -148,57 +173,9 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-class XlsxRows:
-    """XLSX in XlsxWriter's constant-memory mode: numbers as numbers, dates as dates
-    (Excel date cells with a format), instants in Shanghai time; a sheet per
-    1,048,575 rows when a file outgrows one."""
+class XlsxRows(XlsxStream):
+    """XLSX streamed by ``xlsx_stream`` (numbers as numbers, dates as dates, instants in
+    Shanghai time, a sheet per 1,048,575 rows), flat memory and byte-stable."""
 
     def __init__(self, path: Path, columns: Sequence[Column], title: str) -> None:
-        self._book = xlsxwriter.Workbook(
-            str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
-        )
-        self._book.set_properties({"title": title, "author": "PolicyTrail", "created": FIXED_XLSX_DATE})
-        self._columns = list(columns)
-        self._kinds = [c.kind for c in columns]
-        self._header_format = self._book.add_format({"bold": True})
-        self._formats = {
-            Kind.DATE: self._book.add_format({"num_format": "yyyy-mm-dd"}),
-            Kind.DATETIME: self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-            Kind.RATE: self._book.add_format({"num_format": "0.0000"}),
-        }
-        self._sheets = 0
-        self._new_sheet()
-
-    def _new_sheet(self) -> None:
-        self._sheets += 1
-        self._sheet = self._book.add_worksheet("data" if self._sheets == 1 else f"data{self._sheets}")
-        for i, column in enumerate(self._columns):
-            self._sheet.write_string(0, i, column.header, self._header_format)
-            self._sheet.set_column(i, i, max(12, min(40, len(column.header) + 2)))
-        self._row = 1
-
-    def write(self, row: Sequence[Any]) -> None:
-        if self._row >= _SHEET_ROWS:
-            self._new_sheet()
-        sheet, r, formats = self._sheet, self._row, self._formats
-        for i, (value, kind) in enumerate(zip(row, self._kinds, strict=True)):
-            if value is None:
-                continue
-            if kind is Kind.TEXT:
-                sheet.write_string(r, i, value if type(value) is str else str(value))
-            elif kind is Kind.INT:
-                sheet.write_number(r, i, value)
-            elif kind is Kind.RATE:
-                sheet.write_number(r, i, float(value), formats[kind])
-            elif kind is Kind.DATE:  # a date cell is a serial day number with a date format
-                sheet.write_number(r, i, value.toordinal() - _EXCEL_EPOCH, formats[kind])
-            elif kind is Kind.DATETIME:
-                sheet.write_number(r, i, _excel_serial(value), formats[kind])
-            elif kind is Kind.BOOL:
-                sheet.write_boolean(r, i, bool(value))
-            else:
-                sheet.write_string(r, i, text_of(value, kind))
-        self._row += 1
-
-    def close(self) -> None:
-        self._book.close()
+        super().__init__(path, columns, title, text_of)
