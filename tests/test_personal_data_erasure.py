@@ -169,3 +169,32 @@ def test_rc02_erasure_and_read_records_cannot_be_imported(app):
         parse_line(
             '{"line_id": "X1", "type": "EraseSubject", "data": {"subject": "1", "reason": "x"}}', types
         )
+
+
+def test_rc02_a_complaint_is_a_dispute_two_more_years_after_it_ends(app, clock):
+    """RC-02 + SL-01e: a complaint about the policy keeps its records 2 years after it ends."""
+    from application.complaints import AcknowledgeComplaint, DecideComplaint, ReceiveComplaint
+
+    _history(app, clock, term=1)  # 1 year: ends 2027-03-01, kept 5 years → 2032-03-01
+    app.execute(
+        ReceiveComplaint(
+            complaint_no="TS-RC02",
+            channel="电话",
+            category="服务",
+            customer=NAME,
+            branch="北京分公司",
+            policy_number="P2026000001",
+            summary="服务态度差",
+            occurred_at=datetime(2031, 6, 1, 9, 0, tzinfo=SHANGHAI),
+        ),
+        ADMIN,
+    )
+    clock.set(datetime(2031, 6, 1, 15, 0, tzinfo=SHANGHAI))
+    app.execute(AcknowledgeComplaint(complaint_no="TS-RC02"), ADMIN)
+    clock.set(datetime(2031, 6, 2, 10, 0, tzinfo=SHANGHAI))
+    app.execute(DecideComplaint(complaint_no="TS-RC02", outcome="部分支持", summary="已致歉"), ADMIN)
+    clock.set(datetime(2033, 1, 2, 10, 0, tzinfo=SHANGHAI))  # after the contract's 5 years
+    with pytest.raises(RuleViolation) as err:
+        erase(app, ID_NUMBER, "客户申请删除", ADMIN)
+    # decided 2031-06-02 (business date) + 2 years
+    assert err.value.rule_id == "RC-02" and "2033-06-02" in str(err.value)

@@ -29,6 +29,7 @@ from pydantic import Field
 from application.messages import Command
 from application.personal_data.migration import legacy_rows
 from application.unit_of_work import UnitOfWork, registry
+from domain.complaint import Complaint
 from domain.policy import Policy
 from domain.retention import ContractFacts, DataSubject, DisputeFacts, Retention, add_months
 from domain.shared.actor import Actor
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from application.app import CommandResult, PolicyTrail
 
 #: aggregates about a policy whose personal fields belong to its policyholder
-_ABOUT_POLICY = ("domain.callback%", "domain.work_order%", "domain.service_case%")
+_ABOUT_POLICY = ("domain.callback%", "domain.work_order%", "domain.service_case%", "domain.complaint%")
 
 
 class EraseSubject(Command):
@@ -128,6 +129,9 @@ def erase_subject(cmd: EraseSubject, uow: UnitOfWork) -> dict[str, Any]:
             wo = uow.get(WorkOrder, aggregate_id)
             closed = business_date(wo.closed_at) if wo.closed_at is not None else None
             disputes.append(DisputeFacts(f"{wo.policy_number}/{aggregate_id}", closed))
+        elif topic.startswith("domain.complaint"):  # a complaint is a dispute (SL-01e, RC-02)
+            complaint = uow.get(Complaint, aggregate_id)
+            disputes.append(DisputeFacts(f"{complaint.policy_number}/{aggregate_id}", complaint.ended_on))
     retention = Retention(tuple(_contract(p) for p in party), tuple(disputes))
     # Keys to destroy: aggregates holding the subject's fields, except policies the subject
     # is only insured on (their other fields are the policyholder's), and everything about
