@@ -172,11 +172,11 @@ def test_verify_passes_offline_and_the_manifest_is_complete(package, public_key_
     names = {f["name"] for f in manifest["files"]}
     assert names == {
         f"{d}.{fmt}"
-        for d in ("kpi_report", "callbacks", "work_orders", "service_cases")
+        for d in ("kpi_report", "callbacks", "work_orders", "service_cases", "complaints_and_slas")
         for fmt in ("xlsx", "csv", "jsonl")
     } | {"events.jsonl"}
     assert manifest["ledger"] is None  # until the ledger (issue #13) is merged
-    assert manifest["omitted"][0]["dataset"] == "complaints_and_slas"
+    assert manifest["omitted"] == []  # complaints_and_slas is exported since issue #16
     events = jsonl(package / "events.jsonl")
     assert manifest["log"]["first_position"] == events[0]["position"]
     assert manifest["log"]["last_position"] == events[-1]["position"] == manifest["log"]["snapshot_position"]
