@@ -8,7 +8,6 @@ from application import (  # noqa: F401
     allocation,
     branches,
     callbacks,
-    data_access,
     planners,
     policies,
     service_cases,
