@@ -140,11 +140,15 @@ def test_managers_see_agents_names_within_their_scope(world):
     shown = figures(page(world))
     names = {k.split(".")[1]: v for k, v in shown.items() if k.endswith(".name")}
     assert names == {code: name for code, (name, *_) in AGENTS.items()}
-    # the names are what the agents' records say (GET /agents/{code}, unmasked for an admin)
+    # the names are what the agents' records say (GET /agents/{code}, unmasked for an admin
+    # who states why, RC-03)
     admin = auth(token(world, "admin"))
     api = TestClient(create_api(world))
     for code, name in names.items():
-        assert api.get(f"/agents/{code}", headers=admin).json()["name"] == name
+        answer = api.get(
+            f"/agents/{code}", headers=admin, params={"access_reason": "核对看板 dashboard check"}
+        )
+        assert answer.json()["name"] == name
     branch = figures(page(world, scope=f"branch:{BJ}"))
     assert {k.split(".")[1] for k in branch if k.endswith(".name")} == {"A0001", "A0002", "A0003"}
     assert "孙七" not in page(world, scope=f"branch:{BJ}")
