@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from interfaces.cli import console, err_console, fail, handle_errors, open_app
+from interfaces.demo_schemas import demo_option
 from interfaces.exports.ledger_evidence import ExportKeyError, load_public_key, signing_key
 
 export_cli = typer.Typer(
@@ -35,6 +36,7 @@ def export(
     token: str = typer.Option(
         None, "--token", envvar="POLICYTRAIL_TOKEN", help="bearer token: its role and scope apply"
     ),
+    demo: bool = demo_option(),
 ) -> None:
     """Build the export folder: kpi_report, callbacks, work_orders, service_cases, events, manifest."""
     if ctx.invoked_subcommand is not None:
@@ -47,7 +49,7 @@ def export(
     from interfaces.exports.access import ExportRefused, authorise
     from interfaces.exports.package import ExportError, ExportRequest, build_export
 
-    with open_app() as app:
+    with open_app(demo=demo) as app:
         try:
             request, actor = authorise(
                 app,
