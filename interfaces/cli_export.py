@@ -85,8 +85,11 @@ def export(
 @export_cli.command("verify")
 def verify(
     folder: Path = typer.Argument(..., help="the export folder"),
-    public_key: Path = typer.Option(
-        ..., "--public-key", help="the ledger's Ed25519 public key file (PEM or ed25519:<base64>)"
+    public_key: list[Path] = typer.Option(
+        ...,
+        "--public-key",
+        help="the ledger's Ed25519 public key file (PEM or ed25519:<base64>); repeat it for"
+        " retired keys (a tree head signed before a key rotation)",
     ),
 ) -> None:
     """Check an export offline (no database): signature, file set, hashes, row counts, log
@@ -94,10 +97,10 @@ def verify(
     from interfaces.exports.verify import verify_folder
 
     try:
-        key = load_public_key(public_key)
+        keys = [load_public_key(path) for path in public_key]
     except ExportKeyError as exc:
         raise fail(str(exc), 2) from None
-    problems = verify_folder(folder, key)
+    problems = verify_folder(folder, keys)
     if problems:
         for problem in problems:
             err_console.print(f"[bold red]FAIL[/] {problem}", highlight=False, soft_wrap=True)

@@ -222,3 +222,21 @@ def test_an_events_file_that_differs_from_the_sealed_event_is_named(march, packa
         f"events.jsonl: the event at position {last['position']} is not the one the ledger sealed there"
         " (aggregate, version or topic differ)"
     ]
+
+
+def test_a_tree_head_signed_before_a_key_rotation_verifies_with_the_retired_key(march, package, tmp_path):
+    """After a rotation the manifest is signed by the new key while the covering head may
+    be an older one: verify takes the retired key too (``--public-key`` repeated)."""
+    new = SigningKey(Ed25519PrivateKey.generate(), "rotated")
+    folder = tmp_path / "copy"
+    shutil.copytree(package, folder)
+    (folder / MANIFEST).write_bytes(dumps(sign(manifest_of(folder), new)))
+    retired = signing_key(march.settings).public_key
+    only_new = verify_folder(folder, new.public_key)
+    assert len(only_new) == 1 and "not trusted" in only_new[0], only_new
+    assert verify_folder(folder, [new.public_key, retired]) == []
+    new_file, retired_file = tmp_path / "new.pub", tmp_path / "retired.pub"
+    new_file.write_text(new.public_key.to_text())
+    retired_file.write_text(retired.to_pem())
+    args = ["export", "verify", str(folder), "--public-key", str(new_file), "--public-key", str(retired_file)]
+    assert CliRunner().invoke(cli, args).exit_code == 0

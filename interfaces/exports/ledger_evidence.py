@@ -86,7 +86,7 @@ def _seal(app: Any) -> Any:
 
 
 def check_ledger_section(
-    section: Any, log: dict[str, Any], public: PublicKey, last_event: dict[str, Any] | None
+    section: Any, log: dict[str, Any], keys: list[PublicKey], last_event: dict[str, Any] | None
 ) -> list[str]:
     """Problems with a manifest's ledger evidence (empty: it verifies)."""
     where = f"{MANIFEST}: ledger"
@@ -96,7 +96,7 @@ def check_ledger_section(
         document = documents.parse(documents.encode(section["inclusion_proof"]))
         if not isinstance(document, InclusionProof):
             raise ProofInvalid(f"expected an inclusion proof, found {document.kind!r}")
-        documents.verify(document, {public.key_id: public})
+        documents.verify(document, {key.key_id: key for key in keys})
     except ProofInvalid as exc:
         return [f"{where}: {exc}"]
     except (TypeError, ValueError) as exc:

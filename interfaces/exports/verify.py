@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import iterparse
@@ -25,8 +26,10 @@ from interfaces.exports.writers import sha256_of
 EVENTS = "events.jsonl"
 
 
-def verify_folder(folder: Path, public: PublicKey) -> list[str]:
-    """Every problem found (empty: the export verifies)."""
+def verify_folder(folder: Path, public: PublicKey | Sequence[PublicKey]) -> list[str]:
+    """Every problem found (empty: the export verifies). ``public``: the trusted key, or
+    several (the current one and retired ones: a tree head may predate a rotation)."""
+    keys = [public] if isinstance(public, PublicKey) else list(public)
     folder = Path(folder)
     if not folder.is_dir():
         return [f"{folder}: not a folder"]
@@ -39,7 +42,7 @@ def verify_folder(folder: Path, public: PublicKey) -> list[str]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         return [f"{MANIFEST}: not a PolicyTrail export manifest ({FORMAT})"]
     problems: list[str] = []
-    if (sig := signature_problem(manifest, public)) is not None:
+    if (sig := signature_problem(manifest, _signer(manifest, keys))) is not None:
         problems.append(sig)
     listed = {f.get("name"): f for f in manifest.get("files", []) if isinstance(f, dict)}
     present = {p.name for p in folder.iterdir()}
@@ -59,10 +62,17 @@ def verify_folder(folder: Path, public: PublicKey) -> list[str]:
         problems.extend(range_problems)
     ledger = manifest.get("ledger")
     if ledger is not None:
-        problems.extend(check_ledger_section(ledger, log, public, last_event))
+        problems.extend(check_ledger_section(ledger, log, keys, last_event))
     elif log.get("snapshot_position"):  # only an export of an empty log has nothing to prove
         problems.append(f"{MANIFEST}: no ledger evidence (signed tree head and inclusion proof)")
     return problems
+
+
+def _signer(manifest: dict[str, Any], keys: list[PublicKey]) -> PublicKey:
+    """The trusted key the manifest's signature names (by key id), else the first given."""
+    signature = manifest.get("signature")
+    named = signature.get("key_id") if isinstance(signature, dict) else None
+    return next((k for k in keys if k.key_id == named), keys[0])
 
 
 def _check_file(path: Path, entry: dict[str, Any]) -> list[str]:
