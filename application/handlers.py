@@ -10,7 +10,6 @@ from application import (  # noqa: F401
     callbacks,
     claims,  # SL-03, SL-04
     complaints,  # SL-01
-    data_access,
     planners,
     policies,
     renewals,  # SL-02

@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from interfaces.cli import console, err_console, fail, handle_errors, open_app
-from interfaces.exports.ledger_evidence import ExportKeyError, load_public_key, public_key_pem, signing_key
+from interfaces.demo_schemas import demo_option
+from interfaces.exports.ledger_evidence import ExportKeyError, load_public_key, signing_key
 
 export_cli = typer.Typer(
     help="监管/审计导出 Regulator and auditor exports: build (--month … --out DIR), verify, public-key.",
@@ -35,6 +36,7 @@ def export(
     token: str = typer.Option(
         None, "--token", envvar="POLICYTRAIL_TOKEN", help="bearer token: its role and scope apply"
     ),
+    demo: bool = demo_option(),
 ) -> None:
     """Build the export folder: kpi_report, callbacks, work_orders, service_cases, events, manifest."""
     if ctx.invoked_subcommand is not None:
@@ -47,7 +49,7 @@ def export(
     from interfaces.exports.access import ExportRefused, authorise
     from interfaces.exports.package import ExportError, ExportRequest, build_export
 
-    with open_app() as app:
+    with open_app(demo=demo) as app:
         try:
             request, actor = authorise(
                 app,
@@ -83,21 +85,31 @@ def export(
 @export_cli.command("verify")
 def verify(
     folder: Path = typer.Argument(..., help="the export folder"),
-    public_key: Path = typer.Option(..., "--public-key", help="Ed25519 public key (PEM or base64)"),
+    public_key: list[Path] = typer.Option(
+        ...,
+        "--public-key",
+        help="the ledger's Ed25519 public key file (PEM or ed25519:<base64>); repeat it for"
+        " retired keys (a tree head signed before a key rotation)",
+    ),
 ) -> None:
-    """Check an export offline (no database): signature, file set, hashes, row counts, log range."""
+    """Check an export offline (no database): signature, file set, hashes, row counts, log
+    range, and the ledger evidence (signed tree head, inclusion proof of the last event)."""
     from interfaces.exports.verify import verify_folder
 
     try:
-        key = load_public_key(public_key)
+        keys = [load_public_key(path) for path in public_key]
     except ExportKeyError as exc:
         raise fail(str(exc), 2) from None
-    problems = verify_folder(folder, key)
+    problems = verify_folder(folder, keys)
     if problems:
         for problem in problems:
             err_console.print(f"[bold red]FAIL[/] {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"OK {folder}: signature, files, SHA-256, row counts and log range verify 校验通过")
+    console.print(
+        f"OK {folder}: signature, files, SHA-256, row counts, log range, signed tree head and"
+        " inclusion proof verify 校验通过",
+        highlight=False,
+    )
 
 
 @export_cli.command("public-key")
@@ -105,13 +117,16 @@ def verify(
 def public_key(
     out: Path = typer.Option(None, "--out", help="write the PEM here (default: print it)"),
 ) -> None:
-    """The public key that verifies manifests (give it to regulators and auditors)."""
+    """The ledger's public key (PEM), which verifies manifests and tree heads alike: the
+    same key ``policytrail ledger public-key --pem`` prints (give it to regulators)."""
     from application.settings import load_settings
 
     try:
-        pem = public_key_pem(signing_key(load_settings()))
+        key = signing_key(load_settings()).public_key
     except ExportKeyError as exc:
         raise fail(str(exc), 2) from None
+    err_console.print(f"key id 密钥标识: {key.key_id}", highlight=False)
+    pem = key.to_pem()
     if out is None:
         console.print(pem, end="", highlight=False)
     else:

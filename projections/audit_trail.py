@@ -15,6 +15,11 @@ Queries it is indexed for: all events of policy X (``policy_numbers @> ARRAY[X]`
 of agent Y (``agent_codes @> ARRAY[Y]``), of an aggregate (``aggregate_id``), of a
 business key, of a command, citing a rule (``rule_ids``), in a business-time range
 (``occurred_at``) or record-time range (``recorded_at``, BRIN).
+
+Erasure (RC-02/RC-03): on ``DataSubject.Erased`` the rows of every event holding the
+subject's personal fields are derived again with those fields read as
+``[已删除 erased]`` — what a rebuild derives once the keys are destroyed — so the live
+table keeps no masked copy of an erased subject's data until a rebuild.
 """
 
 from __future__ import annotations
@@ -38,9 +43,12 @@ from projections.event_facts import (
     unwrapped,
 )
 from projections.registry import register
+from projections.source import LogEntry
 
 #: recorded this many hours after it happened → a late entry (补录)
 LATE_AFTER_HOURS = 24
+#: the erasure of a data subject after retention (``domain.retention``)
+ERASED_TOPIC = "domain.retention:DataSubject.Erased"
 
 
 class Prepared(NamedTuple):
@@ -118,9 +126,12 @@ class AuditTrail(Projection):
 
     def prepare(self, envelope: Envelope) -> Prepared:
         """Parse and describe the event (in the reader thread: no database needed)."""
-        info = type_info(envelope.topic)
         # The stored JSON, not the decoded event: one parse instead of decode + re-encode.
-        state = plain_state(info, envelope.stored_json, lambda: envelope.personal_event)
+        return self._prepared(envelope, envelope.stored_json, lambda: envelope.personal_event)
+
+    def _prepared(self, envelope: Envelope, stored_json: bytes, decoded: Any) -> Prepared:
+        info = type_info(envelope.topic)
+        state = plain_state(info, stored_json, decoded)
         created = envelope.originator_version == 1
         facts = read_fields(info, state, creation=created)
         actor = unwrapped(state.get("actor")) or {}
@@ -141,10 +152,42 @@ class AuditTrail(Projection):
         )
         with cur.copy(copy_sql) as copy:
             for envelope in batch:
-                copy.write_row(self._row(envelope, origins))
+                copy.write_row(self._row(envelope, envelope.prepared, origins))
+        for envelope in batch:
+            if envelope.topic == ERASED_TOPIC:
+                self._erase(cur, schema, envelope, batch[-1].position)
 
-    def _row(self, envelope: Envelope, origins: dict[UUID, Origin]) -> tuple[Any, ...]:
-        prepared: Prepared = envelope.prepared
+    def _erase(self, cur: Cursor[Any], schema: str, erasure: Envelope, up_to: int) -> None:
+        """Derive again, with the subject's fields erased, the rows of every event so far
+        that holds them (the keys may not be destroyed yet: the erasure is stored first)."""
+        source = erasure._source
+        event = erasure.event
+        subjects = source.erased_subjects(
+            erasure.originator_id, [UUID(str(a)) for a in event.erased_aggregates]
+        )
+        again = []
+        for entry in source.holding(subjects, up_to):
+            envelope = Envelope(LogEntry(*entry), source)
+            stored = source.plaintext_without(envelope.entry, subjects)
+            again.append(
+                (
+                    envelope,
+                    self._prepared(envelope, stored, lambda e=entry: source.decode_without(e, subjects)),
+                )
+            )
+        if not again:
+            return
+        table = self.table(schema, "audit_trail")
+        cur.execute(
+            SQL("DELETE FROM {} WHERE position = ANY(%s)").format(table), ([e.position for e, _ in again],)
+        )
+        origins = self._origins(cur, schema, [e for e, _ in again])
+        copy_sql = SQL("COPY {} ({}) FROM STDIN").format(table, SQL(", ").join(map(SQL, COLUMNS)))
+        with cur.copy(copy_sql) as copy:
+            for envelope, prepared in again:
+                copy.write_row(self._row(envelope, prepared, origins))
+
+    def _row(self, envelope: Envelope, prepared: Prepared, origins: dict[UUID, Origin]) -> tuple[Any, ...]:
         aggregate_id = envelope.originator_id
         created = envelope.originator_version == 1
         facts = complete(prepared.facts, None if created else origins.get(aggregate_id, Origin(None)))

@@ -44,6 +44,25 @@ class EventSource(Protocol):
         """The last position written (0 when empty)."""
         ...
 
+    # ----- erasure (RC-02/RC-03): what a read model needs to forget a data subject ---------
+    def erased_subjects(self, subject_id: UUID, aggregates: Sequence[UUID]) -> frozenset[str]:
+        """Hex ids of the data keys an erasure destroys: the subject's and those of the
+        aggregates it names (``DataSubject.Erased.erased_aggregates``)."""
+        ...
+
+    def holding(self, subjects: frozenset[str], up_to: int) -> Sequence[LogEntry]:
+        """The events up to ``up_to`` of every aggregate with a personal field sealed for
+        one of ``subjects`` (all its events: later ones inherit from its creation)."""
+        ...
+
+    def plaintext_without(self, entry: LogEntry, subjects: frozenset[str]) -> bytes:
+        """``plaintext`` with the fields of ``subjects`` read as erased."""
+        ...
+
+    def decode_without(self, entry: LogEntry, subjects: frozenset[str]) -> Any:
+        """``decode_personal`` with the fields of ``subjects`` read as erased."""
+        ...
+
 
 class LogEntry(NamedTuple):
     """A notification as read by the runtime: what ``mapper.to_domain_event`` needs."""
@@ -66,6 +85,7 @@ class AppEventSource:
     def __init__(self, app: Any) -> None:
         self._recorder = app.recorder
         self._mapper = app.mapper
+        self._ids = app.personal.ids
         self.channel: str = app.recorder.channel_name
         self._select = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state "
@@ -91,6 +111,39 @@ class AppEventSource:
 
     def head(self) -> int:
         return self._recorder.max_notification_id() or 0
+
+    def erased_subjects(self, subject_id: UUID, aggregates: Sequence[UUID]) -> frozenset[str]:
+        return frozenset([subject_id.hex, *(self._ids.aggregate(a).hex for a in aggregates)])
+
+    def holding(self, subjects: frozenset[str], up_to: int) -> Sequence[LogEntry]:
+        if not subjects:
+            return []
+        # One scan of the table, as the erasure itself does: rare, and exact (the
+        # subject id is in clear beside each of its ciphertexts).
+        needles = [f'"_pd_":"{hex_id}"'.encode() for hex_id in sorted(subjects)]
+        table = SQL("{}.{}").format(
+            Identifier(self._recorder.datastore.schema), Identifier(self._recorder.events_table_name)
+        )
+        query = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {table}"
+            " WHERE notification_id <= %s AND originator_id IN"
+            " (SELECT originator_id FROM {table} WHERE notification_id <= %s AND ({found}))"
+            " ORDER BY notification_id"
+        ).format(
+            table=table, found=SQL(" OR ").join([SQL("position(%s::bytea in state) > 0")] * len(needles))
+        )
+        with (
+            self._recorder.datastore.get_connection() as conn,
+            conn.cursor(binary=True, row_factory=tuple_row) as cur,
+        ):
+            rows = cur.execute(query, (up_to, up_to, *needles)).fetchall()
+        return [LogEntry(*row) for row in rows]
+
+    def plaintext_without(self, entry: LogEntry, subjects: frozenset[str]) -> bytes:
+        return self._mapper.plaintext(entry, subjects)  # type: ignore[no-any-return]
+
+    def decode_without(self, entry: LogEntry, subjects: frozenset[str]) -> Any:
+        return self._mapper.to_domain_event(entry, subjects)
 
 
 @dataclass(frozen=True)

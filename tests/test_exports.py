@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from application.app import PolicyTrail
 from domain.shared.actor import Actor
 from interfaces.cli import cli
-from interfaces.exports.ledger_evidence import public_key_pem, signing_key
+from interfaces.exports.ledger_evidence import load_public_key, signing_key
 from interfaces.exports.manifest import MANIFEST, dumps, sign
 from interfaces.exports.package import ExportRequest, build_export
 from interfaces.exports.verify import verify_folder
@@ -52,7 +52,7 @@ def package(march, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def public_key_file(march, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("key") / "export.pub"
-    path.write_text(public_key_pem(signing_key(march.settings)))
+    path.write_text(signing_key(march.settings).public_key.to_pem())
     return path
 
 
@@ -175,7 +175,11 @@ def test_verify_passes_offline_and_the_manifest_is_complete(package, public_key_
         for d in ("kpi_report", "callbacks", "work_orders", "service_cases", "complaints_and_slas")
         for fmt in ("xlsx", "csv", "jsonl")
     } | {"events.jsonl"}
-    assert manifest["ledger"] is None  # until the ledger (issue #13) is merged
+    ledger = manifest["ledger"]
+    assert ledger["position"] == manifest["log"]["last_position"]
+    assert ledger["inclusion_proof"]["leaf"]["position"] == ledger["position"]
+    assert ledger["tree_head"] == ledger["inclusion_proof"]["sth"]
+    assert ledger["tree_head"]["key_id"] == manifest["signature"]["key_id"]  # one key
     assert manifest["omitted"] == []  # complaints_and_slas is exported since issue #16
     events = jsonl(package / "events.jsonl")
     assert manifest["log"]["first_position"] == events[0]["position"]
@@ -224,8 +228,10 @@ def test_a_changed_manifest_fails_its_signature(package, public_key_file, tmp_pa
 def test_wrong_public_key_is_refused(package, tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from application.ledger import SigningKey
+
     other = tmp_path / "other.pub"
-    other.write_text(public_key_pem(Ed25519PrivateKey.generate()))
+    other.write_text(SigningKey(Ed25519PrivateKey.generate(), "test").public_key.to_pem())
     code, output = _verify(package, other)
     assert code == 1 and "signed with another key" in output
 
@@ -247,19 +253,7 @@ def test_range_mismatch_and_row_count_are_checked_even_when_re_signed(
     assert not any("signature" in p for p in problems)
 
 
-def test_ledger_evidence_is_never_accepted_unchecked(march, package, public_key_file, tmp_path):
-    folder = _tampered(package, tmp_path)
-    manifest = json.loads((folder / MANIFEST).read_text())
-    manifest["ledger"] = {"tree_head": {"tree_size": manifest["log"]["last_position"] - 1}}
-    (folder / MANIFEST).write_bytes(dumps(sign(manifest, signing_key(march.settings))))
-    problems = verify_folder(folder, signing_key_public(public_key_file))
-    assert any("beyond the signed tree head" in p for p in problems), problems
-    assert any("cannot check inclusion proofs" in p for p in problems), problems
-
-
 def signing_key_public(path: Path):
-    from interfaces.exports.ledger_evidence import load_public_key
-
     return load_public_key(path)
 
 
@@ -438,4 +432,4 @@ def test_signing_key_file_is_created_once_private(tmp_path):
     settings = load_settings(data_dir=tmp_path)
     first = signing_key(settings)
     assert (tmp_path / "ledger.key").stat().st_mode & 0o777 == 0o600
-    assert public_key_pem(signing_key(settings)) == public_key_pem(first)
+    assert signing_key(settings).public_key == first.public_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from domain.personal_data_access import PersonalDataRead
+from domain.personal_data_access import PersonalDataAccess
 from domain.shared.actor import Actor
 from projections import registry
 from tests import factories
@@ -13,11 +13,11 @@ from tests.api_support import auth, client, token
 from tests.read_model_steps import catch_up
 
 
-def _reads(app) -> list[PersonalDataRead.Recorded]:
+def _reads(app) -> list[PersonalDataAccess.UnmaskedReadRecorded]:
     return [
         e
         for e in (app.mapper.to_domain_event(n) for n in app.notification_log.select(start=1, limit=10_000))
-        if isinstance(e, PersonalDataRead.Recorded)
+        if isinstance(e, PersonalDataAccess.UnmaskedReadRecorded)
     ]
 
 
@@ -56,6 +56,36 @@ def test_rc03_unmasked_only_with_a_reason_and_every_read_recorded(app):
     catch_up(app, *registry.names())
     with client(app) as c:
         r = c.get("/policies/P2026000001/audit-trail", headers=auth(token(app, "auditor")))
-        entries = [e for e in r.json()["items"] if e["aggregate_type"] == "PersonalDataRead"]
+        entries = [e for e in r.json()["items"] if e["aggregate_type"] == "PersonalDataAccess"]
         assert len(entries) == 1 and entries[0]["actor_id"] == "CC-007"
         assert "回访核实身份" in entries[0]["summary_zh"] + str(entries[0]["data"])
+
+
+def test_rc03_reads_and_exports_are_one_kind_of_access_for_auditors(app, tmp_path):
+    """An unmasked read and an unmasked export: the same aggregate type, both citing RC-03
+    with actor and reason, both listed by one audit-trail query."""
+    from interfaces.exports.package import ExportRequest, build_export
+
+    app.execute(factories.register_agent("A0001"), Actor("seed", "admin"))
+    app.execute(factories.issue_policy("P2026000001"), Actor("seed", "admin"))
+    with client(app) as c:
+        c.get(
+            "/policies/P2026000001",
+            params={"access_reason": "回访核实身份"},
+            headers=auth(token(app, "callcentre", name="CC-007")),
+        )
+    catch_up(app, *registry.names())
+    build_export(
+        app, ExportRequest.of("2026-03", formats="jsonl", unmasked_reason="投诉调查 case 42"),
+        tmp_path / "out", Actor("aud-007", "auditor"), catch_up=lambda: catch_up(app, *registry.names()),
+    )  # fmt: skip
+    with client(app) as c:
+        r = c.get("/audit-trail", params={"rule": "RC-03"}, headers=auth(token(app, "auditor")))
+    assert r.status_code == 200, r.text
+    accesses = [e for e in r.json()["items"] if e["aggregate_type"] == "PersonalDataAccess"]
+    assert [(e["event_type"], e["actor_id"], e["rule_ids"]) for e in accesses] == [
+        ("UnmaskedReadRecorded", "CC-007", ["RC-03"]),
+        ("UnmaskedExportGranted", "aud-007", ["RC-03"]),
+    ]
+    assert [e["data"]["reason"] for e in accesses] == ["回访核实身份", "投诉调查 case 42"]
+    assert [e["data"]["purpose"] for e in accesses] == ["read", "export"]

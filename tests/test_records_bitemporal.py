@@ -153,7 +153,7 @@ def test_scope_and_masking_follow_todays_rules(late, app):
     reads = [
         e
         for e in (app.mapper.to_domain_event(n) for n in app.notification_log.select(start=1, limit=10_000))
-        if type(e).__qualname__ == "PersonalDataRead.Recorded"
+        if type(e).__qualname__ == "PersonalDataAccess.UnmaskedReadRecorded"
     ]
     assert [(r.resource, r.reason) for r in reads] == [(f"GET callback {NUMBER}", "回访 callback")]
     for role, scope, status in (

@@ -97,11 +97,22 @@ class FieldCipher:
         return {PD: subject.hex, CT: base64.b64encode(sealed).decode()}
 
     # ----- read -------------------------------------------------------------------------
-    def open(self, state: dict[str, Any], originator_id: UUID, version: int, where: str) -> dict[str, Any]:
-        """The state with every personal field decrypted (``ERASED`` for an erased subject)."""
+    def open(
+        self,
+        state: dict[str, Any],
+        originator_id: UUID,
+        version: int,
+        where: str,
+        erased: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        """The state with every personal field decrypted (``ERASED`` for an erased subject,
+        and for the subjects whose hex ids are in ``erased``, even while their key exists:
+        what the fields read as once an erasure being recorded has destroyed it)."""
         aad = f"{originator_id}|{version}|".encode()
 
         def decrypt(sealed: dict[str, str], path: str) -> Any:
+            if sealed[PD] in erased:
+                return ERASED
             key = self.keys.data_key(UUID(hex=sealed[PD]), create=False)
             if key is None:
                 return ERASED

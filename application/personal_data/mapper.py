@@ -125,18 +125,23 @@ class PersonalDataMapper(Mapper[UUID]):
             return state
         return self.fields.open(state, stored.originator_id, stored.originator_version, self.where(stored))
 
-    def plaintext(self, stored: Any) -> bytes:
-        """The state as JSON, personal fields decrypted (erased ones ``ERASED``)."""
+    def plaintext(self, stored: Any, erased: frozenset[str] = frozenset()) -> bytes:
+        """The state as JSON, personal fields decrypted (erased ones ``ERASED``; also
+        those of the subjects whose hex ids are in ``erased``)."""
         body = self.stored_body(stored)
         if _SEALED_MARK not in body:
             return body
         state = orjson.loads(body)
         return orjson.dumps(
-            self.fields.open(state, stored.originator_id, stored.originator_version, self.where(stored))
+            self.fields.open(
+                state, stored.originator_id, stored.originator_version, self.where(stored), erased
+            )
         )
 
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return self._decode(stored_event, self.plaintext)
+    def to_domain_event(
+        self, stored_event: StoredEvent, erased: frozenset[str] = frozenset()
+    ) -> DomainEventProtocol[UUID]:
+        return self._decode(stored_event, lambda stored: self.plaintext(stored, erased))
 
     def to_domain_event_withheld(self, stored_event: Any) -> DomainEventProtocol[UUID]:
         return self._decode(stored_event, self.withheld_body)

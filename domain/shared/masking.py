@@ -118,3 +118,16 @@ def mask_field(field_name: str, value: str) -> str:
     """A value of the named field as shown without the personal-data permission."""
     masker = masker_for(field_name)
     return masker(value) if masker is not None else value
+
+
+def mask_data(value: object, field_name: str | None = None) -> object:
+    """Plain JSON data (e.g. an event's fields) with every personal value masked: a
+    string by the name of the field that holds it (lists take their field's name),
+    an object field by field by the names of its own fields."""
+    if isinstance(value, dict):
+        return {name: mask_data(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [mask_data(item, field_name) for item in value]
+    if isinstance(value, str) and field_name is not None:
+        return mask_field(field_name, value)
+    return value

@@ -3,8 +3,9 @@
 A caller with ``read:personal-data`` states why in the ``X-Access-Reason`` header
 (percent-encoded UTF-8 for Chinese text) or the ``access_reason`` query parameter;
 without a reason the answer is masked like anyone else's. Each unmasked answer is
-preceded by a ``PersonalDataRead.Recorded`` event (who, when, which subjects, why):
-auditors see it in the audit trail of the policy or agent.
+preceded by a ``PersonalDataAccess.UnmaskedReadRecorded`` event (who, when, which
+subjects, why, RC-03): auditors see it in the audit trail of the policy or agent, and
+with every other unmasked access (exports too) under aggregate type PersonalDataAccess.
 """
 
 from __future__ import annotations

@@ -25,24 +25,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from application.bitemporal import EventMark, TimedRead, rule_ids_of
 from domain.rule_catalogue import rule_text
 from domain.shared.actor import Actor
+from domain.shared.masking import mask_birthday, masker_for
 from domain.shared.values import Person, PhoneNumber, mask_id_number
 from interfaces.api.views import AgentView, PolicyView, event_title, mask_address, mask_name
 
 #: event / state fields that are metadata, not business data
 _META = {"originator_id", "originator_version", "originator_topic", "timestamp", "occurred_at", "actor"}
 _META_DECISION = _META | {"command_id", "rule_id", "rule_ids", "inputs"}
-
-#: field names whose string values are personal data (RC-03)
-_PHONE_KEYS = {"phone", "phone_called", "old_phone", "new_phone", "current_phone", "holder_phone"}
-_ADDRESS_KEYS = {"address", "old_address", "new_address", "holder_address"}
-_ID_KEYS = {"id_number"}
-_NAME_KEYS = {"name", "policyholder_name", "insured_name", "customer_name"}
-_BIRTHDAY_KEYS = {"birthday", "party_birthday"}
-
-
-def _mask_digits(value: str) -> str:
-    digits = "".join(ch for ch in value if ch.isdigit())
-    return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
 
 
 def _phone(phone: PhoneNumber, masked: bool) -> dict[str, Any]:
@@ -54,20 +43,16 @@ def _phone(phone: PhoneNumber, masked: bool) -> dict[str, Any]:
 
 
 def _masked_field(key: str | None, value: Any) -> tuple[bool, Any]:
-    """(True, masked value) when ``key`` names personal data."""
-    if key in _BIRTHDAY_KEYS and isinstance(value, date):
+    """(True, masked value) when ``key`` names personal data: the one masking home
+    decides which fields and how (``domain.shared.masking``, RC-03)."""
+    masker = masker_for(key) if key else None
+    if masker is None:
+        return False, value
+    if masker is mask_birthday and isinstance(value, date):
         return True, None
     if not isinstance(value, str) or not value:
         return False, value
-    if key in _PHONE_KEYS:
-        return True, _mask_digits(value)
-    if key in _ADDRESS_KEYS:
-        return True, mask_address(value)
-    if key in _ID_KEYS:
-        return True, mask_id_number(value)
-    if key in _NAME_KEYS:
-        return True, mask_name(value)
-    return False, value
+    return True, masker(value)
 
 
 def to_json(value: Any, masked: bool, key: str | None = None) -> Any:

@@ -3,7 +3,7 @@
 Regulators and auditors export (capability ``export``); a token's scope applies as
 for reads: a branch token exports its branch only, asking for another is refused.
 Personal data in clear only for the auditor role with a reason (RC-03, decided by
-``domain.data_access``; checked here first so nothing is read for a refused request).
+``domain.personal_data_access``; checked here first so nothing is read for a refused request).
 """
 
 from __future__ import annotations

@@ -519,7 +519,7 @@ def event_rows(s: Snapshot, period: Period) -> Iterator[Sequence[Any]]:
     for row in s.stream("events", query, args):
         entry = LogEntry(row[0], *row[18:])
         info = type_info(entry.topic)
-        state = plain_state(info, s.source.plaintext(entry), lambda e=entry: s.source.decode(e))  # type: ignore[misc]
+        state = plain_state(info, s.source.plaintext(entry), lambda e=entry: s.source.decode_personal(e))  # type: ignore[misc]
         yield (*row[:18], masking.event_data(state, masked=s.masked))
 
 

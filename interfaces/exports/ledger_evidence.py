@@ -1,127 +1,124 @@
-"""The ledger seam of exports (账本证据): the Ed25519 key that signs manifests, the
+"""The ledger evidence of exports (账本证据): the key that signs manifests, the
 manifest's ``ledger`` section, and its offline check.
 
-The ledger (issue #13: RFC 9162 tree over the event log, signed tree heads,
-inclusion proofs) is built on another branch. Until it lands:
-
-- ``signing_key`` loads the same key the ledger will use (``POLICYTRAIL_LEDGER_KEY``,
-  else ``<data dir>/ledger.key``, created once with mode 0600), so manifests are
-  already signed with the ledger's key;
-- ``ledger_section`` returns None: the manifest has ``"ledger": null``;
-- ``check_ledger_section`` checks what needs no tree code (the signed tree head must
-  cover the manifest's range) and refuses what it cannot check yet, so a manifest
-  that claims ledger evidence never verifies unchecked.
-
-Wiring the ledger in: ``ledger_section`` returns ``{"tree_head": <STH>,
-"inclusion_proof": <proof of last_position>}`` from the ledger's read model, and
-``check_ledger_section`` calls the ledger's offline proof verifier.
+- One key: manifests are signed with the ledger's Ed25519 key, loaded by the ledger's
+  one loader (``application.ledger.keys``: ``POLICYTRAIL_LEDGER_KEY``, else
+  ``<data dir>/ledger.key``), so ``policytrail ledger public-key`` verifies both.
+- ``ledger_section``: the signed tree head (STH) covering the last exported log
+  position — sealed on demand when no head covers it yet — and the inclusion proof of
+  that event in that head, as the ledger's own documents (``policytrail-ledger/1``).
+- ``check_ledger_section``: offline, with the public key alone — the STH signature,
+  the inclusion proof, that the proven event is the one the manifest's range ends at,
+  and that it is the last line of ``events.jsonl`` (same aggregate, version, topic).
 """
 
 from __future__ import annotations
 
-import base64
-import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
+from application.ledger import InclusionProof, Ledger, LedgerNotStarted, ProofInvalid, documents
+from application.ledger.keys import LedgerKeyError, PublicKey, SigningKey, resolve_signing_key
 from application.settings import Settings
 
-KEY_ENV = "POLICYTRAIL_LEDGER_KEY"
-KEY_FILE = "ledger.key"
+#: a key that cannot be used (one readable line); the ledger's, there is one loader
+ExportKeyError = LedgerKeyError
+
+MANIFEST = "manifest.json"
 
 
-class ExportKeyError(ValueError):
-    """A signing or public key that cannot be used (one readable line)."""
+def signing_key(settings: Settings) -> SigningKey:
+    """The ledger's signing key (created once, 0600, when neither the setting nor the
+    key file exists)."""
+    return resolve_signing_key(settings)
 
 
-def signing_key(settings: Settings) -> Ed25519PrivateKey:
-    """The Ed25519 private key: the setting (env ``POLICYTRAIL_LEDGER_KEY``) or the key
-    file beside the cipher key, created on first use (0600, never overwritten)."""
-    if settings.ledger_key is not None:
-        return _private(settings.ledger_key.get_secret_value(), KEY_ENV)
-    path = Path(settings.data_dir) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        seed = Ed25519PrivateKey.generate().private_bytes_raw()
-        try:  # O_EXCL: two processes starting at once must not write two keys
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(base64.b64encode(seed).decode() + "\n")
-    return _private(path.read_text(), f"key file {path}")
-
-
-def _private(text: str, source: str) -> Ed25519PrivateKey:
-    text = text.strip()
+def load_public_key(value: Path | str) -> PublicKey:
+    """A public key from a file (PEM or ``ed25519:<base64>``, as ``ledger public-key``
+    prints it) or given as that text itself."""
+    path = Path(value)
     try:
-        if text.startswith("-----BEGIN"):
-            key = serialization.load_pem_private_key(text.encode(), password=None)
-            if not isinstance(key, Ed25519PrivateKey):
-                raise ValueError("not an Ed25519 key")
-            return key
-        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text, validate=True))
-    except ValueError as exc:
-        raise ExportKeyError(
-            f"{source}: not an Ed25519 private key (base64 32-byte seed or PEM): {exc}"
-        ) from None
-
-
-def public_key_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    return public.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-
-
-def public_key_raw(key: Ed25519PublicKey) -> bytes:
-    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def load_public_key(path: Path) -> Ed25519PublicKey:
-    """A public key file: PEM (``export public-key``) or base64 of the 32 raw bytes."""
+        is_file = path.is_file()
+    except OSError:
+        is_file = False
+    if not is_file:
+        if isinstance(value, Path) or "/" in str(value) or not str(value).strip():
+            raise LedgerKeyError(f"public key {value}: no such file")
+        return PublicKey.parse(str(value), "--public-key")
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ExportKeyError(f"public key {path}: cannot read it: {exc}") from None
+        raise LedgerKeyError(f"public key {path}: cannot read it: {exc}") from None
+    return PublicKey.parse(text, f"public key {path}")
+
+
+def ledger_section(app: Any, position: int | None) -> dict[str, Any] | None:
+    """The STH covering ``position`` and the inclusion proof of that event; None only
+    when there is nothing to prove (an empty log)."""
+    if not position:
+        return None
+    ledger = Ledger.from_app(app)
     try:
-        if text.startswith("-----BEGIN"):
-            key = serialization.load_pem_public_key(text.encode())
-            if not isinstance(key, Ed25519PublicKey):
-                raise ValueError("not an Ed25519 key")
-            return key
-        return Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
-    except ValueError as exc:
-        raise ExportKeyError(f"public key {path}: not an Ed25519 public key: {exc}") from None
+        sth = ledger.head_covering(position)
+    except LedgerNotStarted:
+        sth = None
+    if sth is None or sth.key_id != ledger.config.key.key_id:  # type: ignore[union-attr]
+        sth = _seal(app)  # a head by the current key, over a tree that holds `position`
+    proof = ledger.inclusion_proof(position, sth.tree_size)
+    return {
+        "format": documents.FORMAT,
+        "position": position,
+        "tree_head": documents.sth_dict(proof.sth),
+        "inclusion_proof": proof.to_dict(),
+    }
 
 
-def ledger_section(app: Any, last_position: int) -> dict[str, Any] | None:
-    """The signed tree head covering ``last_position`` and the inclusion proof of that
-    event. None until the ledger (issue #13) is merged: exports then carry no ledger
-    evidence, and their manifest says so (``"ledger": null``)."""
-    return None
+def _seal(app: Any) -> Any:
+    """Catch the ledger's tree up to the head of the log and sign it (``ledger seal``)."""
+    from projections.ledger import seal_now  # the sealer lives on the read side
+    from projections.source import ReadSide
+
+    side = ReadSide.from_app(app)
+    sth = seal_now(side, side.ledger, reason="export")
+    if sth is None:  # pragma: no cover - a position exists, so the log is not empty
+        raise LedgerNotStarted("the event log is empty: nothing to seal")
+    return sth
 
 
 def check_ledger_section(
-    section: dict[str, Any], log_range: dict[str, Any], public_key: Ed25519PublicKey
+    section: Any, log: dict[str, Any], keys: list[PublicKey], last_event: dict[str, Any] | None
 ) -> list[str]:
     """Problems with a manifest's ledger evidence (empty: it verifies)."""
+    where = f"{MANIFEST}: ledger"
+    if not isinstance(section, dict) or not isinstance(section.get("inclusion_proof"), dict):
+        return [f"{where}: no inclusion proof"]
+    try:
+        document = documents.parse(documents.encode(section["inclusion_proof"]))
+        if not isinstance(document, InclusionProof):
+            raise ProofInvalid(f"expected an inclusion proof, found {document.kind!r}")
+        documents.verify(document, {key.key_id: key for key in keys})
+    except ProofInvalid as exc:
+        return [f"{where}: {exc}"]
+    except (TypeError, ValueError) as exc:
+        return [f"{where}: unreadable inclusion proof ({exc})"]
     problems: list[str] = []
-    head = section.get("tree_head") if isinstance(section, dict) else None
-    size = head.get("tree_size") if isinstance(head, dict) else None
-    last = log_range.get("last_position")
-    if not isinstance(size, int):
-        return ["manifest.json: ledger section has no signed tree head with a tree_size"]
-    if isinstance(last, int) and last > size:
+    sth, leaf = document.sth, document.leaf
+    if section.get("tree_head") != documents.sth_dict(sth):
+        problems.append(f"{where}: tree_head is not the signed tree head the inclusion proof is in")
+    end = log.get("last_position")
+    end = log.get("snapshot_position") if end is None else end
+    if leaf.position != end or section.get("position") != end:
         problems.append(
-            f"manifest.json: range ends at position {last}, beyond the signed tree head (size {size})"
+            f"{where}: the signed tree head (size {sth.tree_size}) proves position {leaf.position},"
+            f" but the manifest's range ends at {end}"
         )
-    problems.append(
-        "manifest.json: carries ledger evidence, but this build cannot check inclusion proofs"
-        " (ledger not installed)"
-    )
+    elif last_event is not None and (
+        last_event.get("aggregate_id"),
+        last_event.get("aggregate_version"),
+        last_event.get("topic"),
+    ) != (str(leaf.originator_id), leaf.originator_version, leaf.topic):
+        problems.append(
+            f"events.jsonl: the event at position {leaf.position} is not the one the ledger sealed"
+            " there (aggregate, version or topic differ)"
+        )
     return problems

@@ -1,9 +1,9 @@
 """The masking seam of exports (导出脱敏): every personal value an export writes goes
-through ``event_data`` here (RC-03: phone ``138****6138``, ID ``110***********1234``).
-
-Today it delegates to the read side's masking by field name
-(``projections.event_facts.masker_for``), the same masks the audit trail uses. When
-the one masking home (``domain/shared/masking.py``) lands, only this module changes.
+through ``event_data`` here, which masks with the one masking home
+(``domain.shared.masking``: which fields are personal and how each is shown, RC-03:
+phone ``138****6138``, ID ``110***********1234``). Values come decrypted from the
+event store (``EventSource.plaintext`` / ``decode_personal``), so an erased subject's
+fields arrive as ``ERASED`` and stay so, masked or not.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from projections.event_facts import ENVELOPE, masker_for
-from projections.event_facts import _clean as _masked_value
+from domain.shared.masking import mask_data
+from projections.event_facts import ENVELOPE
 
 
 def event_data(state: dict[str, Any], *, masked: bool) -> dict[str, Any]:
     """An event's own fields (envelope left out) as plain JSON data: personal data
     masked, or in clear for an unmasked export (auditor, with a recorded reason)."""
-    if masked:
-        return {n: _masked_value(v, masker_for(n)) for n, v in state.items() if n not in ENVELOPE}
-    return {n: _plain(v) for n, v in state.items() if n not in ENVELOPE}
+    data = {n: _plain(v) for n, v in state.items() if n not in ENVELOPE}
+    return mask_data(data) if masked else data  # type: ignore[return-value]
 
 
 def _plain(value: Any) -> Any:

@@ -21,8 +21,8 @@ import psycopg
 from psycopg.sql import SQL, Identifier
 
 from application.app import PolicyTrail
-from application.data_access import RecordUnmaskedExport
-from domain.data_access import MIN_REASON_LENGTH
+from application.personal_data.access import RecordUnmaskedExport
+from domain.personal_data_access import MIN_REASON_LENGTH
 from domain.planner_score import month_key
 from domain.shared.actor import Actor
 from domain.shared.errors import DomainError, InvalidInput

@@ -13,12 +13,12 @@ from __future__ import annotations
 import csv
 import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
+from application.ledger.keys import PublicKey
 from interfaces.exports.ledger_evidence import check_ledger_section
 from interfaces.exports.manifest import FORMAT, MANIFEST, signature_problem
 from interfaces.exports.writers import sha256_of
@@ -26,8 +26,10 @@ from interfaces.exports.writers import sha256_of
 EVENTS = "events.jsonl"
 
 
-def verify_folder(folder: Path, public: Ed25519PublicKey) -> list[str]:
-    """Every problem found (empty: the export verifies)."""
+def verify_folder(folder: Path, public: PublicKey | Sequence[PublicKey]) -> list[str]:
+    """Every problem found (empty: the export verifies). ``public``: the trusted key, or
+    several (the current one and retired ones: a tree head may predate a rotation)."""
+    keys = [public] if isinstance(public, PublicKey) else list(public)
     folder = Path(folder)
     if not folder.is_dir():
         return [f"{folder}: not a folder"]
@@ -40,7 +42,7 @@ def verify_folder(folder: Path, public: Ed25519PublicKey) -> list[str]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         return [f"{MANIFEST}: not a PolicyTrail export manifest ({FORMAT})"]
     problems: list[str] = []
-    if (sig := signature_problem(manifest, public)) is not None:
+    if (sig := signature_problem(manifest, _signer(manifest, keys))) is not None:
         problems.append(sig)
     listed = {f.get("name"): f for f in manifest.get("files", []) if isinstance(f, dict)}
     present = {p.name for p in folder.iterdir()}
@@ -48,14 +50,29 @@ def verify_folder(folder: Path, public: Ed25519PublicKey) -> list[str]:
         problems.append(f"{name}: extra file, not in the manifest")
     for name in sorted(set(listed) - present):
         problems.append(f"{name}: missing (listed in the manifest)")
+    intact = set()
     for name in sorted(set(listed) & present):
-        problems.extend(_check_file(folder / name, listed[name]))
-    if EVENTS in listed and EVENTS in present:
-        problems.extend(_check_range(folder / EVENTS, manifest.get("log") or {}))
+        file_problems = _check_file(folder / name, listed[name])
+        problems.extend(file_problems)
+        intact |= set() if file_problems else {name}
+    log = manifest.get("log") if isinstance(manifest.get("log"), dict) else {}
+    last_event = None
+    if EVENTS in intact:  # a changed events file is already named; its lines may not parse
+        range_problems, last_event = _check_range(folder / EVENTS, log)
+        problems.extend(range_problems)
     ledger = manifest.get("ledger")
     if ledger is not None:
-        problems.extend(check_ledger_section(ledger, manifest.get("log") or {}, public))
+        problems.extend(check_ledger_section(ledger, log, keys, last_event))
+    elif log.get("snapshot_position"):  # only an export of an empty log has nothing to prove
+        problems.append(f"{MANIFEST}: no ledger evidence (signed tree head and inclusion proof)")
     return problems
+
+
+def _signer(manifest: dict[str, Any], keys: list[PublicKey]) -> PublicKey:
+    """The trusted key the manifest's signature names (by key id), else the first given."""
+    signature = manifest.get("signature")
+    named = signature.get("key_id") if isinstance(signature, dict) else None
+    return next((k for k in keys if k.key_id == named), keys[0])
 
 
 def _check_file(path: Path, entry: dict[str, Any]) -> list[str]:
@@ -95,14 +112,16 @@ def count_rows(path: Path) -> int:
     raise ValueError(f"unknown file type {suffix}")
 
 
-def _check_range(path: Path, log: dict[str, Any]) -> list[str]:
-    first = last = None
+def _check_range(path: Path, log: dict[str, Any]) -> tuple[list[str], dict[str, Any] | None]:
+    """Problems with the positions of events.jsonl, and its last event."""
+    first = last = event = None
     previous = 0
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
-            position = json.loads(line).get("position")
+            event = json.loads(line)
+            position = event.get("position") if isinstance(event, dict) else None
             if not isinstance(position, int) or position <= previous:
-                return [f"{EVENTS}: line {number}: position {position!r} is not after {previous}"]
+                return [f"{EVENTS}: line {number}: position {position!r} is not after {previous}"], None
             first = position if first is None else first
             last = previous = position
     problems = []
@@ -114,4 +133,4 @@ def _check_range(path: Path, log: dict[str, Any]) -> list[str]:
     snapshot = log.get("snapshot_position")
     if last is not None and (not isinstance(snapshot, int) or last > snapshot):
         problems.append(f"{EVENTS}: position {last} lies beyond the snapshot position {snapshot}")
-    return problems
+    return problems, event
