@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from application.agents import RegisterAgent
+from application.branches import RegisterBranch
 from application.policies import IssuePolicy, PersonIn, RegisterReceipt
 
 CHANNELS = ["个险", "银保", "电销", "网销", "经代"]
@@ -48,9 +49,13 @@ def issue_policy(rng: random.Random, i: int, prefix: str = "B", agents: int = 60
         policyholder=holder,
         insured=holder,
         agent_code=f"A{rng.randrange(agents):04d}",
-        branch=rng.choice(["北京分公司", "上海分公司", "广州分公司"]),
+        branch=rng.choice(BRANCHES),
         underwritten_on=date(2026, 3, 1),
     )
+
+
+#: the branches of the generated policies (registered with the agents: a branch is a fact)
+BRANCHES = ("北京分公司", "上海分公司", "广州分公司")
 
 
 def register_receipt(i: int, prefix: str = "B") -> RegisterReceipt:
@@ -90,6 +95,15 @@ def write_import_file(
     rng = random.Random(seed + start)
     lines = 0
     with path.open("w", encoding="utf-8") as out:
+        for name in BRANCHES if agents else ():  # a store with a branch registry checks them
+            _line(
+                out,
+                f"branch-{name}",
+                "RegisterBranch",
+                "2020-01-01T08:00:00+08:00",
+                RegisterBranch(name=name),
+            )
+            lines += 1
         for a in range(agents):
             _line(out, f"agent-{a}", "RegisterAgent", "2020-01-01T09:00:00+08:00", register_agent(a))
             lines += 1

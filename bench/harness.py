@@ -107,8 +107,8 @@ class BenchContext:
             update={"events_schema": f"b{tag}_events", "read_schema": f"b{tag}_read", **overrides}
         )
 
-    def fresh_app(self, **overrides: Any) -> PolicyTrail:
-        clock = FixedClock(datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI))
+    def fresh_app(self, clock: FixedClock | None = None, **overrides: Any) -> PolicyTrail:
+        clock = clock or FixedClock(datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI))
         app = PolicyTrail(settings=self.fresh_settings(**overrides), database=self.database, clock=clock)
         self._apps.append(app)
         return app

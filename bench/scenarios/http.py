@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import httpx
 import uvicorn
 
 from application.app import PolicyTrail
+from application.clock import FixedClock
 from application.database import Database, resolve_database
 from application.demo.generator import build_month
 from application.demo.plan import DemoConfig
@@ -44,6 +46,7 @@ from bench.harness import (
     write_results,
 )
 from domain.shared.actor import Actor
+from domain.shared.time import SHANGHAI
 from interfaces.api.app import create_api
 from interfaces.api.permissions import Scope
 from interfaces.api.tokens import TokenStore
@@ -58,6 +61,8 @@ REQUEST_TIMEOUT_S = 60.0
 DEMO_MONTH = "2026-10"
 #: the month of the bulk policies' receipts (bench/data.py), where the volume is
 BULK_MONTH = "2026-03"
+#: the bench's "now" while it builds and reads its data: after both months
+AFTER_THE_DATA = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
 BULK_AGENTS = 60
 #: processes importing the bulk policies side by side (disjoint policies and phones)
 IMPORTERS = 2
@@ -184,7 +189,9 @@ def _build(ctx: BenchContext, app: PolicyTrail, demo_policies: int, bulk_policie
 def http_reads(ctx: BenchContext) -> list[Figure]:
     demo_policies = 200 if ctx.quick else 3_000
     bulk_policies = 1_000 if ctx.quick else 1_000_000
-    app = ctx.fresh_app(pool_size=CLIENTS)
+    # the clock stands after the demo month: its commands carry business times up to its end,
+    # and a business time ahead of the clock is refused (RC-01a)
+    app = ctx.fresh_app(clock=FixedClock(AFTER_THE_DATA), pool_size=CLIENTS)
     demo_end, built = _build(ctx, app, demo_policies, bulk_policies)
     return measure(ctx, app, demo_policies + bulk_policies, demo_end, built)
 
