@@ -27,6 +27,7 @@ from domain.planner import Planner
 from domain.planner_score import month_of
 from domain.shared.time import business_date
 from domain.work_order import WorkOrder, WorkOrderState
+from projections import scorecards_service_standards as sl
 from projections.base import Envelope
 from projections.registry import register
 from projections.rows import EventTableProjection, RowCache, TableSpec, event_name, later_event_ids
@@ -120,9 +121,15 @@ class Caches:
         self.planners = RowCache(cur, schema, PLANNERS)
         self.inputs = RowCache(cur, schema, INPUTS)
         self.penalties = RowCache(cur, schema, PENALTIES)
+        # service standards (SL-01, SL-03): projections.scorecards_service_standards
+        self.complaints = RowCache(cur, schema, sl.COMPLAINTS)
+        self.claims = RowCache(cur, schema, sl.CLAIMS)
+        self.claim_steps = RowCache(cur, schema, sl.CLAIM_STEPS)
 
     def flush(self) -> None:
         for cache in (self.callbacks, self.work_orders, self.planners, self.inputs, self.penalties):
+            cache.flush()
+        for cache in (self.complaints, self.claims, self.claim_steps):
             cache.flush()
 
 
@@ -303,6 +310,7 @@ HANDLERS: dict[str, Handler] = {
     "Planner.WorkLogAudited": _log_audited,
     "Planner.WorkLogPenalised": lambda c, env: _penalty(c, env, env.event.penalty),
     "Planner.WorkLogMissed": lambda c, env: _penalty(c, env, env.event.penalty),
+    **sl.HANDLERS,
 }
 
 
@@ -310,7 +318,7 @@ HANDLERS: dict[str, Handler] = {
 class Scorecards(EventTableProjection):
     name = "scorecards"
     handlers = HANDLERS
-    version = 1
+    version = 2  # 2: complaints and claim steps (SL-01, SL-03)
     title = "考核指标 scorecards"
     tables = (
         "scorecard_callbacks",
@@ -318,6 +326,7 @@ class Scorecards(EventTableProjection):
         "scorecard_planners",
         "scorecard_planner_inputs",
         "scorecard_planner_penalties",
+        *sl.TABLES,
     )
     ddl = (
         "CREATE TABLE {schema}.scorecard_callbacks ("
@@ -381,6 +390,7 @@ class Scorecards(EventTableProjection):
         " rule_id text NOT NULL,"
         " reason text NOT NULL,"
         " reference text NOT NULL)",
+        *sl.DDL,
     )
     deferred_ddl = (
         "CREATE INDEX scorecard_callbacks_agent ON {schema}.scorecard_callbacks (agent_code, month)",
@@ -389,11 +399,15 @@ class Scorecards(EventTableProjection):
         "CREATE INDEX scorecard_work_orders_month ON {schema}.scorecard_work_orders (month, branch)",
         "CREATE INDEX scorecard_inputs_month ON {schema}.scorecard_planner_inputs (month, agent_code)",
         "CREATE INDEX scorecard_penalties_agent ON {schema}.scorecard_planner_penalties (agent_code, month)",
+        *sl.DEFERRED_DDL,
     )
 
     def apply(self, cur: Cursor[Any], schema: str, batch: Sequence[Envelope]) -> None:
         c = Caches(cur, schema)
-        ids = later_event_ids(batch, ("Callback", "WorkOrder", "Planner"))
+        ids = later_event_ids(batch, ("Callback", "WorkOrder", "Planner", *sl.AGGREGATES))
+        c.complaints.prefetch(ids["Complaint"])
+        c.claims.prefetch(ids["ClaimCase"])
+        c.claim_steps.prefetch_by("claim_id", ids["ClaimCase"])
         c.callbacks.prefetch(ids["Callback"])
         c.work_orders.prefetch(ids["WorkOrder"])
         c.planners.prefetch(ids["Planner"])

@@ -10,6 +10,13 @@ from typing import Any
 import pytest
 
 from application.app import PolicyTrail
+from application.claims import DispatchClaim, ExcludeClaimStep, RecordClaimStep, ReportClaim
+from application.complaints import (
+    AcknowledgeComplaint,
+    ClassComplaintComplex,
+    DecideComplaint,
+    ReceiveComplaint,
+)
 from application.planners import RecordPlannerMonthlyInputs, RecordWorkLogAudit
 from application.policies import CancelInCoolingOff, RegisterReceipt
 from application.work_orders import ResolveWorkOrder
@@ -347,4 +354,20 @@ def test_rebuild_equals_live(app, actor):
         ),
         actor,
     )
+    # SL-01 / SL-03 facts (scorecards v2): a complaint classed complex then decided, a claim
+    # dispatched with one step done and one excluded; events cross the batches of 3
+    for command in (
+        ReceiveComplaint(
+            complaint_no="TS1", channel="电话", category="销售误导", customer="客户", branch="北京分公司",
+            policy_number="P2026000001", agent_code="A0001", summary="…",
+        ),
+        ReportClaim(claim_no="CL1", line="车险", branch="北京分公司", customer="客户"),
+        ClassComplaintComplex(complaint_no="TS1", reason="涉及多个部门"),
+        DispatchClaim(claim_no="CL1", handler_id="SV01"),
+        RecordClaimStep(claim_no="CL1", step="联系客户"),
+        AcknowledgeComplaint(complaint_no="TS1"),
+        DecideComplaint(complaint_no="TS1", outcome="部分支持", summary="…"),
+        ExcludeClaimStep(claim_no="CL1", step="到达现场", reason="交通环境"),
+    ):  # fmt: skip
+        app.execute(command, actor)
     rebuild_equals_live(app, "scorecards")

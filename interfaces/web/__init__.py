@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from interfaces.web.pages import STATIC_DIR, router
+from interfaces.web.service_standard_worklists import router as service_standard_worklists_router
 from interfaces.web.worklists import router as worklists_router
 
 
@@ -19,5 +20,6 @@ def routes() -> list[BaseRoute]:
     return [
         *router.routes,
         *worklists_router.routes,
+        *service_standard_worklists_router.routes,
         Mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static"),
     ]

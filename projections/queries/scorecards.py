@@ -31,6 +31,7 @@ from domain.parameters import RuleParameters
 from domain.planner_score import PlannerMonthlyInputs, WorkLogPenalty, month_key, planner_score
 from domain.policy import Channel, ProductType
 from domain.work_order import ObligationStatus, WorkOrderState, obligation_status, warning_lead
+from projections.queries.agent_complaints import AgentComplaints, agent_complaints
 from projections.queries.common import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging, subtype_label
 
 Dimension = Literal["agent_code", "branch", "channel", "product_type"]
@@ -142,6 +143,7 @@ class PlannerScore(Row):
 class AgentScorecard(Scorecard):
     quality: AgentQuality
     planner_score: PlannerScore | None
+    complaints: AgentComplaints  # SL-01f: complaints naming the agent, received in the month
 
 
 class BranchScorecard(Scorecard):
@@ -197,11 +199,13 @@ def agent_scorecards(
     agents = [key for key, _ in page]
     quality = _quality(conn, schema, agents, month, params)
     scores = _planner_scores(conn, schema, agents, month, params)
+    complaints = agent_complaints(conn, schema, agents=agents, months=[month], now=now, branch=branch)
     items = [
         AgentScorecard(
             **card.model_dump(),
             quality=quality.get(card.key, {}).get(month) or _no_quality(month, params),
             planner_score=scores.get(card.key),
+            complaints=complaints.get((card.key, month)) or AgentComplaints(),
         )
         for card in cards
     ]
@@ -300,6 +304,13 @@ def _keys(
     if planners and not (filters and (filters.branch or filters.channel or filters.product_type)):
         # an agent with SC-01 inputs but no callbacks still has a scorecard
         sources.append(SQL("SELECT agent_code AS key, month FROM {s}.scorecard_planner_inputs WHERE {w}"))
+    if planners and not (filters and (filters.channel or filters.product_type)):
+        # an agent named by complaints (SL-01f) has a scorecard too
+        sources.append(
+            SQL(
+                "SELECT agent_code AS key, month FROM {s}.scorecard_complaints WHERE agent_code <> '' AND {w}"
+            )
+        )
     union = SQL(" UNION ").join(s.format(dim=dim, s=Identifier(schema), w=where) for s in sources)
     query = SQL(
         "SELECT key, month, count(*) OVER () AS total FROM ({}) AS k"

@@ -21,6 +21,7 @@ from interfaces.api.routes import (
     read_models,
     records,
     service_cases,
+    service_standard_reads,
     service_standards,
     subjects,
     system,
@@ -50,4 +51,5 @@ ROUTERS: list[APIRouter] = [
     records.router,
     subjects.router,
     ledger.router,
+    service_standard_reads.router,
 ]

@@ -91,6 +91,14 @@ AGENT_SCORECARD: dict[str, Any] = {
         "rule_id": "PC-07",
     },
     "planner_score": None,
+    "complaints": {
+        "received": 2,
+        "misleading": 1,
+        "open": 1,
+        "overdue": 0,
+        "decided_late": 0,
+        "rule_id": "SL-01f",
+    },
 }
 
 BRANCH_SCORECARD: dict[str, Any] = {
