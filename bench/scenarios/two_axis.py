@@ -1,7 +1,7 @@
 """Scenario 8: an aggregate of 1,000 events read at any business / record instant.
 
 One policy of 1,000 events an hour apart in business time (lapse / reinstate), with
-a contact change entered late (补录, ten days back) after every 100 events, snapshots
+a contact change entered late (补录, 50 hours back) after every 100 events, snapshots
 every 100 and every 25 events. Reads at random business instants, random record instants and both;
 the raw baseline is the SELECT of the stored rows the read needs, in the same run.
 The per-process marks (version, both times) are warmed by one read first: that
@@ -42,9 +42,10 @@ def _build(ctx: BenchContext, events: int, interval: int) -> tuple:
     while n < events:
         hour += 1
         when = START + timedelta(hours=hour)
-        if n % 100 == 99:  # a late entry: a contact change that happened ten days ago
+        if n % 100 == 99:  # a late entry: a contact change that happened 50 hours (events) ago,
+            # never before the policy was issued (RC-01b)
             cmd = ChangeContact(
-                policy_number=number, phone=f"1391111{n:04d}", occurred_at=when - timedelta(days=10)
+                policy_number=number, phone=f"1391111{n:04d}", occurred_at=when - timedelta(hours=50)
             )
         elif not lapsed:
             cmd = LapsePolicy(policy_number=number, lapsed_on=date(2026, 3, 2), occurred_at=when)
