@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from application.bitemporal import TimeAxes, timed_reader
+from application.clock import FixedClock
 from application.policies import ChangeContact, LapsePolicy, ReinstatePolicy
 from bench import data
 from bench.harness import BenchContext, Figure, Latencies
@@ -32,7 +33,8 @@ START = datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI)
 
 
 def _build(ctx: BenchContext, events: int, interval: int) -> tuple:
-    app = ctx.fresh_app(snapshot_interval=interval)
+    # "now" after the last event (an hour apart each): business times ahead of it are refused (RC-01a)
+    app = ctx.fresh_app(clock=FixedClock(START + timedelta(hours=events + 24)), snapshot_interval=interval)
     issue = data.issue_policy(random.Random(ctx.seed), 1, prefix="T")
     app.execute(issue.model_copy(update={"occurred_at": START}), ACTOR)
     number = issue.number
