@@ -287,10 +287,11 @@ def _walk(
         )
 
 
-def _read_ahead(cur: Any, copy_sql: Composed, batch: int = CHUNK, depth: int = 4) -> Iterator[list[Any]]:
+def _read_ahead(cur: Any, copy_sql: Composed, depth: int = 4) -> Iterator[list[Any]]:
     """Batches of the COPY stream's rows, read by a thread: the server and the socket work
     on the next batch while this process hashes the current one (psycopg releases the GIL
     while it waits)."""
+    batch = CHUNK
     chunks: queue.Queue[list[Any] | BaseException | None] = queue.Queue(depth)
     done = threading.Event()
 
