@@ -1,9 +1,10 @@
 """``policytrail ledger verify`` (账本校验): recompute the tree from the event table.
 
-In one REPEATABLE READ snapshot it streams the event table in log order, hashes each
-row as stored into a leaf, and
+In one REPEATABLE READ snapshot it streams the event table in log order (a binary COPY,
+hashed as it arrives: ``scan``), hashes each row as stored into a leaf, and
 
-- compares the leaves with the sealed ones: the first difference is named with its
+- compares the leaves with the sealed ones, a batch at a time as bytes (read on a second
+  connection that imports the same snapshot); the first difference is named with its
   position and kind — ``changed`` (the row's bytes or topic), ``missing`` (deleted),
   ``extra`` (inserted after sealing), ``out of order`` (an event moved to another
   position);
