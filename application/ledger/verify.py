@@ -1,9 +1,10 @@
 """``policytrail ledger verify`` (账本校验): recompute the tree from the event table.
 
-In one REPEATABLE READ snapshot it streams the event table in log order, hashes each
-row as stored into a leaf, and
+In one REPEATABLE READ snapshot it streams the event table in log order (a binary COPY,
+hashed as it arrives: ``scan``), hashes each row as stored into a leaf, and
 
-- compares the leaves with the sealed ones: the first difference is named with its
+- compares the leaves with the sealed ones, a batch at a time as bytes (read on a second
+  connection that imports the same snapshot); the first difference is named with its
   position and kind — ``changed`` (the row's bytes or topic), ``missing`` (deleted),
   ``extra`` (inserted after sealing), ``out of order`` (an event moved to another
   position);
@@ -22,6 +23,7 @@ travel) — about as fast on this 2-core machine, where both processes share the
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import queue
 import threading
@@ -32,10 +34,10 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from psycopg.sql import SQL, Composed
+from psycopg.sql import SQL, Composed, Literal
 
-from application.ledger import merkle
-from application.ledger.heads import SignedTreeHead, digest_leaf_hash, stored_leaf_hash
+from application.ledger import merkle, scan
+from application.ledger.heads import SignedTreeHead
 from application.ledger.keys import PublicKey
 from application.ledger.store import LedgerStore
 
@@ -156,6 +158,45 @@ def _check_nodes(cur: Any, store: LedgerStore, heads: list[SignedTreeHead], repo
             return
 
 
+class _SealedLeaves:
+    """The sealed leaves in ``leaf_index`` order as 40-byte records (position | hash), read
+    in keyset pages on a second connection that shares the walk's snapshot: the event
+    table's COPY holds the first connection. A stored hash that is not 32 bytes long
+    reads as 32 zero bytes, which no event's leaf hash equals."""
+
+    def __init__(self, conn: psycopg.Connection[Any], store: LedgerStore) -> None:
+        self._cur = conn.cursor(binary=True)
+        self._query = SQL(
+            "SELECT string_agg(int8send(position) || CASE WHEN length(hash) = 32 THEN hash"
+            " ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY leaf_index), max(leaf_index)"
+            " FROM (SELECT leaf_index, position, hash FROM {} WHERE leaf_index > %s"
+            " ORDER BY leaf_index LIMIT %s) page"
+        ).format(store.leaves)
+        self._buffer = b""
+        self._last = -1
+        self._done = False
+
+    def take(self, count: int) -> bytes:
+        """The next ``count`` records (fewer at the end of the leaves)."""
+        want = count * scan.RECORD
+        while len(self._buffer) < want and not self._done:
+            page, last = self._cur.execute(self._query, (self._last, max(count, CHUNK))).fetchone()  # type: ignore[misc]
+            if page is None:
+                self._done = True
+            else:
+                self._buffer += page
+                self._last = last
+        taken, self._buffer = self._buffer[:want], self._buffer[want:]
+        return taken
+
+
+def _first_difference(records: bytes, sealed: bytes) -> int:
+    for i in range(0, len(sealed), scan.RECORD):
+        if records[i : i + scan.RECORD] != sealed[i : i + scan.RECORD]:
+            return i
+    raise ValueError("no difference")  # pragma: no cover - called only when they differ
+
+
 def _walk(
     conn: psycopg.Connection[Any],
     cur: Any,
@@ -167,67 +208,76 @@ def _walk(
     on_progress: Progress | None,
     client_hash: bool,
 ) -> None:
-    ev = conn.cursor(name="ledger_verify_events", binary=True)
+    snapshot = cur.execute("SELECT pg_export_snapshot()").fetchone()[0]
     # The bytes come here and are hashed here, unless the server is asked for their SHA-256.
     state = SQL("state") if client_hash else SQL("pg_catalog.sha256(state)")
-    ev.execute(
-        SQL(
-            "SELECT notification_id, uuid_send(originator_id), originator_version, topic, {}"
-            " FROM {} ORDER BY notification_id"
-        ).format(state, events)
-    )
-    leaf_of = stored_leaf_hash if client_hash else digest_leaf_hash
-    lv = conn.cursor(name="ledger_verify_leaves", binary=True)
-    lv.execute(SQL("SELECT position, hash FROM {} ORDER BY leaf_index").format(store.leaves))
+    copy_sql = SQL(
+        "COPY (SELECT notification_id::bigint, originator_id, originator_version::bigint, topic, {}"
+        " FROM {} ORDER BY notification_id) TO STDOUT (FORMAT binary)"
+    ).format(state, events)
     frontier = merkle.Frontier()
     due = list(heads)  # heads in size order, checked as the tree reaches them
     next_head = due.pop(0) if due else None
+    next_size = next_head.tree_size if next_head else -1
     comparing = True
-    leaves: list[tuple[int, bytes]] = []
-    li = 0
-    for rows in _read_ahead(ev):
-        for position, originator, version, topic, stored in rows:
-            h = leaf_of(position, originator, version, topic, stored)
+    mismatch: tuple[int, int, bool] | None = None  # (event position, sealed position, same hash)
+    sha, node = hashlib.sha256, merkle.NODE_PREFIX
+    with psycopg.connect(conn.info.dsn, password=conn.info.password) as second:
+        second.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        second.execute(SQL("SET TRANSACTION SNAPSHOT {}").format(Literal(snapshot)))
+        sealed_leaves = _SealedLeaves(second, store)
+        stack, size = frontier.hashes, frontier.size
+        for batch in _read_ahead(cur, copy_sql):
+            records, leaves = scan.leaf_records(batch, not client_hash)
             if comparing:
-                if li == len(leaves):
-                    leaves, li = lv.fetchmany(CHUNK), 0
-                if not leaves:
-                    comparing = False  # past the sealed leaves: not yet sealed
-                else:
-                    sealed_position, sealed_hash = leaves[li]
-                    li += 1
-                    if sealed_position != position or sealed_hash != h:
-                        report.findings.insert(
-                            0,
-                            _classify(
-                                cur,
-                                store,
-                                events,
-                                (position, UUID(bytes=originator), version),
-                                sealed_position,
-                                sealed_hash == h,
-                            ),
-                        )
-                        comparing = False
-            frontier.append(h)
-            while next_head is not None and frontier.size == next_head.tree_size:
-                if frontier.root() != next_head.root_hash:
-                    report.findings.append(
-                        Finding(
-                            "head root",
-                            f"tree head {next_head.tree_size}: its root differs from the tree "
-                            "recomputed from the event table",
-                            tree_size=next_head.tree_size,
-                        )
+                sealed = sealed_leaves.take(len(leaves))
+                if records[: len(sealed)] != sealed:
+                    at = _first_difference(records, sealed)
+                    mismatch = (
+                        int.from_bytes(records[at : at + 8], "big"),
+                        int.from_bytes(sealed[at : at + 8], "big"),
+                        records[at + 8 : at + scan.RECORD] == sealed[at + 8 : at + scan.RECORD],
                     )
-                next_head = due.pop(0) if due else None
-        report.events += len(rows)
-        if on_progress is not None:
-            on_progress(report.events, total)
-    if comparing:
-        rest = leaves[li:] or lv.fetchmany(1)
-        if rest:  # sealed leaves the event table no longer has
-            report.findings.insert(0, _classify(cur, store, events, None, rest[0][0], False))
+                    comparing = False
+                elif len(sealed) < len(records):
+                    comparing = False  # past the sealed leaves: not yet sealed
+            for h in leaves:  # Frontier.append, inlined: about one node hash per leaf
+                index = size
+                while index & 1:
+                    h = sha(node + stack.pop() + h).digest()
+                    index >>= 1
+                stack.append(h)
+                size += 1
+                if size == next_size:
+                    frontier.size = size
+                    while next_head is not None and size == next_head.tree_size:
+                        if frontier.root() != next_head.root_hash:
+                            report.findings.append(
+                                Finding(
+                                    "head root",
+                                    f"tree head {next_head.tree_size}: its root differs from the tree "
+                                    "recomputed from the event table",
+                                    tree_size=next_head.tree_size,
+                                )
+                            )
+                        next_head = due.pop(0) if due else None
+                    next_size = next_head.tree_size if next_head else -1
+            report.events += len(leaves)
+            if on_progress is not None:
+                on_progress(report.events, total)
+        frontier.size = size
+        rest = sealed_leaves.take(1) if comparing else b""
+    if mismatch is not None:
+        position, sealed_position, same_hash = mismatch
+        row = cur.execute(
+            SQL("SELECT originator_id, originator_version FROM {} WHERE notification_id = %s").format(events),
+            (position,),
+        ).fetchone()
+        report.findings.insert(
+            0, _classify(cur, store, events, (position, row[0], row[1]), sealed_position, same_hash)
+        )
+    elif rest:  # sealed leaves the event table no longer has
+        report.findings.insert(0, _classify(cur, store, events, None, int.from_bytes(rest[:8], "big"), False))
     for sth in ([next_head] if next_head else []) + due:
         report.findings.append(
             Finding(
@@ -236,23 +286,32 @@ def _walk(
                 tree_size=sth.tree_size,
             )
         )
-    ev.close()
-    lv.close()
 
 
-def _read_ahead(cursor: Any, depth: int = 3) -> Iterator[list[Any]]:
-    """Chunks of ``cursor`` fetched by a thread: the server works on the next chunk while
-    this process hashes the current one (psycopg releases the GIL while it waits)."""
-    chunks: queue.Queue[list[Any] | BaseException] = queue.Queue(depth)
+def _read_ahead(cur: Any, copy_sql: Composed, depth: int = 4) -> Iterator[list[Any]]:
+    """Batches of the COPY stream's rows, read by a thread: the server and the socket work
+    on the next batch while this process hashes the current one (psycopg releases the GIL
+    while it waits)."""
+    batch = CHUNK
+    chunks: queue.Queue[list[Any] | BaseException | None] = queue.Queue(depth)
     done = threading.Event()
 
     def fetch() -> None:
         try:
-            while not done.is_set():
-                rows = cursor.fetchmany(CHUNK)
-                chunks.put(rows)
-                if not rows:
-                    return
+            with cur.copy(copy_sql) as copy:
+                first, messages = True, []
+                for message in copy:
+                    messages.append(message)
+                    if len(messages) == batch:
+                        rows, _ = scan.split_stream(messages, first)
+                        first, messages = False, []
+                        chunks.put(rows)
+                        if done.is_set():
+                            return
+                rows, _ = scan.split_stream(messages, first)
+                if rows:
+                    chunks.put(rows)
+            chunks.put(None)
         except BaseException as exc:
             chunks.put(exc)
 
@@ -263,7 +322,7 @@ def _read_ahead(cursor: Any, depth: int = 3) -> Iterator[list[Any]]:
             item = chunks.get()
             if isinstance(item, BaseException):
                 raise item
-            if not item:
+            if item is None:
                 return
             yield item
     finally:
@@ -271,6 +330,7 @@ def _read_ahead(cursor: Any, depth: int = 3) -> Iterator[list[Any]]:
         while thread.is_alive():  # unblock a reader waiting on a full queue
             with contextlib.suppress(queue.Empty):
                 chunks.get(timeout=0.05)
+        thread.join()
 
 
 def _classify(

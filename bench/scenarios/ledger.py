@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import threading
 import time
@@ -38,16 +39,26 @@ from projections.source import ReadSide
 from projections.waiting import PositionWatcher
 
 ACTOR = Actor("bench", "system")
+RAW = "binary COPY in log order + SHA-256 of each state, 1 process"
 
 
 def _raw_read_and_hash(ctx: BenchContext, table: Composed) -> float:
+    """The floor under verify, with its read path: one process, a binary COPY of the table
+    in log order, and the SHA-256 of every state sliced from the row message (no leaf,
+    no tree, no comparison, no read-ahead thread)."""
     started, n = time.perf_counter(), 0
-    with ctx.connect() as conn, conn.cursor(name="raw_hash", binary=True) as cur:
-        cur.execute(SQL("SELECT notification_id, state FROM {} ORDER BY notification_id").format(table))
-        while rows := cur.fetchmany(5000):
-            for _, state in rows:
-                hashlib.sha256(state).digest()
-            n += len(rows)
+    sha = hashlib.sha256
+    with ctx.connect() as conn, conn.cursor() as cur:
+        query = SQL(
+            "COPY (SELECT notification_id, state FROM {} ORDER BY notification_id) TO STDOUT (FORMAT binary)"
+        )
+        with cur.copy(query.format(table)) as copy:
+            for message in copy:
+                if n == 0:
+                    message = message[19:]  # the file header rides on the first row
+                if len(message) > 2:  # not the trailer
+                    sha(message[18:]).digest()  # int16 | int32 8 | int8 id | int32 n | state
+                    n += 1
     return n / (time.perf_counter() - started)
 
 
@@ -63,6 +74,7 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
     seal_elapsed = time.perf_counter() - t0
     Ledger.from_app(app).seal()
     key = resolve_signing_key(app.settings).public_key
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     raw = _raw_read_and_hash(ctx, events_table(app))
     keys = {key.key_id: key}
     report = verify_ledger(app.database.url, LedgerStore(side.schema), events_table(app), keys)
@@ -77,17 +89,18 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
             f"ledger verify over {total:,} events",
             "events/s",
             report.rate,
-            "sequential read + SHA-256 of each state",
+            RAW,
             raw,
             count=total,
-            notes=f"{report.heads} signed heads checked; every state hashed here; target ≥ 200,000/s",
+            notes=f"{report.heads} signed heads checked; every state hashed here (binary COPY, 1 process"
+            f" + a read-ahead thread); target ≥ 200,000/s; load average before: {load}",
         ),
         Figure(
             "8 ledger verify",
             f"ledger verify --server-hash over {total:,} events",
             "events/s",
             server.rate,
-            "sequential read + SHA-256 of each state",
+            RAW,
             raw,
             count=total,
             notes="each state's SHA-256 by PostgreSQL (pg_catalog.sha256): 32 bytes per row sent",
@@ -97,7 +110,7 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
             f"sealer catch-up over {total:,} events",
             "events/s",
             total / seal_elapsed,
-            "sequential read + SHA-256 of each state",
+            RAW,
             raw,
             count=total,
             notes="leaves + interior nodes COPYed, heads every 10,000",
