@@ -14,10 +14,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from application.adapters.transcodings import register_value_type
 from application.branches import require_known_branch
 from application.messages import Command
 from application.planners import load_agent_record
-from application.transcodings import register_value_type
 from application.unit_of_work import UnitOfWork, registry
 from domain.agent import AgentStatus
 from domain.allocation import AllocationPlan, AllocationRound, CustomerResource, PlannerStanding

@@ -25,21 +25,21 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 import application.handlers  # noqa: F401  (registers every handler and reaction)
-from application.availability import DatabaseGate
+from application.adapters.availability import DatabaseGate
+from application.adapters.calendar import ChineseWorkingDayCalendar
+from application.adapters.command_log_migration import migrate_command_log
+from application.adapters.database import Database, resolve_database
+from application.adapters.encryption import CipherKey, CipherKeyError, resolve_cipher_key
+from application.adapters.recorder import CommandRecord, PolicyTrailRecorder, StoredCommand
+from application.adapters.transcodings import register_all
 from application.batch import BatchExecution
-from application.calendar import ChineseWorkingDayCalendar
 from application.clock import Clock, SystemClock
-from application.command_log_migration import migrate_command_log
-from application.database import Database, resolve_database
-from application.encryption import CipherKey, CipherKeyError, resolve_cipher_key
 from application.errors import CommandIdReused, ConcurrencyConflict
 from application.idempotency import body_digest, principal_key
 from application.messages import Command
 from application.personal_data.mapper import PersonalDataMapper
 from application.personal_data.store import PersonalData
-from application.recorder import CommandRecord, PolicyTrailRecorder, StoredCommand
 from application.settings import Settings, load_settings
-from application.transcodings import register_all
 from application.unit_of_work import Registry, UnitOfWork, registry
 from domain.policy import Policy
 from domain.shared.actor import Actor

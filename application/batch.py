@@ -38,10 +38,10 @@ import psycopg
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
-from application.database import DatabaseUnavailable
+from application.adapters.database import DatabaseUnavailable
+from application.adapters.recorder import CommandRecord
 from application.idempotency import body_digest, principal_key
 from application.messages import Command
-from application.recorder import CommandRecord
 from application.unit_of_work import AggregateCache, UnitOfWork
 from domain.shared.actor import Actor
 from domain.shared.aggregate import Context

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from application.adapters.transcodings import register_value_type
 from application.messages import Command
-from application.transcodings import register_value_type
 from application.unit_of_work import UnitOfWork, registry
 from domain.callback import Callback, Finding, WorkOrderRequest, make_answer
 from domain.callback.questionnaire import Answer

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from application.adapters.transcodings import register_value_type
 from application.messages import Command
-from application.transcodings import register_value_type
 from application.unit_of_work import UnitOfWork, registry
 from domain.agent import Agent, AgentStatus
 from domain.planner import AllocationBar, Planner

@@ -19,9 +19,9 @@ from typing import Any
 import psycopg
 from hdrh.histogram import HdrHistogram
 
+from application.adapters.database import Database, resolve_database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.database import Database, resolve_database
 from application.settings import Settings, load_settings
 from domain.shared.time import SHANGHAI
 

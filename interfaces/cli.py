@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from application.database import Database, DatabaseUnavailable, resolve_database, stop_embedded
-from application.encryption import CipherKeyError
+from application.adapters.database import Database, DatabaseUnavailable, resolve_database, stop_embedded
+from application.adapters.encryption import CipherKeyError
 from application.settings import Settings, SettingsError, load_settings
 from domain.shared.errors import DomainError
 from interfaces.demo_schemas import DEMO_EVENTS_SCHEMA, DEMO_READ_SCHEMA, DEMO_SCHEMAS, demo_has_events

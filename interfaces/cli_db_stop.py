@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.database import StopOutcome
+from application.adapters.database import StopOutcome
 from interfaces.cli import console, fail
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from application.encryption import CipherKeyError, validate_key
+from application.adapters.encryption import CipherKeyError, validate_key
 from application.personal_data.erasure import erase
 from application.personal_data.keys import KeyMaterialError
 from application.personal_data.migration import legacy_rows, migrate

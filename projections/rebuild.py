@@ -22,7 +22,7 @@ from typing import Any
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 
-from application.statistics import analyze
+from application.adapters.statistics import analyze
 from projections.base import Projection
 from projections.errors import ProjectionError
 from projections.runtime import BatchRunner, ProgressCallback, Target, connect

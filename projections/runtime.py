@@ -28,8 +28,8 @@ import psycopg
 from eventsourcing import persistence
 from psycopg import Connection
 
-from application.database import DatabaseUnavailable
-from application.statistics import analyze_stale
+from application.adapters.database import DatabaseUnavailable
+from application.adapters.statistics import analyze_stale
 from projections.base import Envelope, Projection
 from projections.errors import PositionMoved, ProjectionFailed
 from projections.source import ReadSide
@@ -43,7 +43,7 @@ TRANSIENT = (
     psycopg.InterfaceError,
     persistence.OperationalError,  # the same, raised through the library's pool
     persistence.InterfaceError,
-    DatabaseUnavailable,  # the gate's fast answer during an outage (application/availability.py)
+    DatabaseUnavailable,  # the gate's fast answer during an outage (application/adapters/availability.py)
 )
 #: log entries per read (a batch gathers whole pages)
 PAGE_SIZE = 1000

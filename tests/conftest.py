@@ -15,9 +15,9 @@ from datetime import datetime
 import psycopg
 import pytest
 
+from application.adapters.database import Database, resolve_database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.database import Database, resolve_database
 from application.settings import Settings, load_settings
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI

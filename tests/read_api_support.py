@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from html.parser import HTMLParser
 
+from application.adapters.database import Database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.database import Database
 from application.demo import DemoConfig, build_month
 from application.demo.runner import run_plan
 from domain.shared.time import SHANGHAI

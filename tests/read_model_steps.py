@@ -10,9 +10,9 @@ from typing import Any
 
 import psycopg
 
+from application.adapters.database import Database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.database import Database
 from application.settings import load_settings
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from application.adapters.database import Database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.database import Database
 from application.policies import SignReceipt
 from application.settings import Settings, load_settings
 from domain.contact_point import ContactPoint

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.calendar import ChineseWorkingDayCalendar
+from application.adapters.calendar import ChineseWorkingDayCalendar
 from domain.callback import (
     Callback,
     QuestionItem,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.calendar import ChineseWorkingDayCalendar
+from application.adapters.calendar import ChineseWorkingDayCalendar
 from domain.callback.windows import check_call_window, require_call_window
 from domain.parameters import CallbackParams, CallWindow
 from domain.shared.errors import RuleViolation

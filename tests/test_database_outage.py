@@ -25,8 +25,8 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
+from application.adapters.database import resolve_database
 from application.app import PolicyTrail
-from application.database import resolve_database
 from application.settings import Settings, load_settings
 from interfaces.api import create_api
 from interfaces.api.read_side import ReadModelHooks
@@ -159,7 +159,7 @@ def _stop_server(settings: Settings) -> None:
 
 def _start_in_another_process(settings: Settings) -> None:
     code = (
-        "from application.database import resolve_database\n"
+        "from application.adapters.database import resolve_database\n"
         "from application.settings import load_settings\n"
         f"resolve_database(load_settings(database_url=None, data_dir={str(settings.data_dir)!r}))\n"
     )
@@ -182,7 +182,7 @@ def test_db_stop_says_who_still_uses_the_server_and_force_stops_it(own_server):
     resolve_database(own_server)
     holder_code = (
         "import sys, time\n"
-        "from application.database import resolve_database\n"
+        "from application.adapters.database import resolve_database\n"
         "from application.settings import load_settings\n"
         f"resolve_database(load_settings(database_url=None, data_dir={str(own_server.data_dir)!r}))\n"
         "print('ready', flush=True)\n"

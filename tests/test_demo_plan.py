@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from application.calendar import ChineseWorkingDayCalendar
+from application.adapters.calendar import ChineseWorkingDayCalendar
 from application.callbacks import RecordCallAttempt
 from application.demo import DemoConfig, build_month, default_month
 from domain.callback.windows import check_call_window

@@ -21,7 +21,7 @@ MONTH_END = datetime(2026, 10, 31, 23, 59, 59, tzinfo=SHANGHAI)
 
 @pytest.fixture(scope="module")
 def plan() -> Plan:
-    from application.calendar import ChineseWorkingDayCalendar
+    from application.adapters.calendar import ChineseWorkingDayCalendar
     from domain.parameters import RuleParameters
 
     return build_month(CONFIG, RuleParameters(), ChineseWorkingDayCalendar())

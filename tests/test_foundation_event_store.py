@@ -286,7 +286,7 @@ def test_rc03_personal_data_is_encrypted_at_rest(app, actor):
 
 
 def test_rc03_a_different_key_is_refused_before_anything_is_read(settings, database, clock):
-    from application.encryption import CipherKeyError
+    from application.adapters.encryption import CipherKeyError
 
     PolicyTrail(settings=settings, database=database, clock=clock).close()
     other = settings.model_copy(update={"cipher_key": SecretStr(base64.b64encode(b"k" * 32).decode())})

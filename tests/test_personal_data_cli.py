@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from application.adapters.encryption import CipherKeyError
 from application.app import PolicyTrail
-from application.encryption import CipherKeyError
 from domain.policy import Policy
 from domain.shared.actor import Actor
 from domain.shared.masking import ERASED

@@ -258,7 +258,7 @@ def test_a_rebuild_swaps_in_tables_with_fresh_planner_statistics(app, actor):
 def test_a_runner_reanalyses_tables_that_changed_a_lot(app, actor, monkeypatch):
     """Autovacuum may be off: the runtime itself keeps the planner's statistics fresh."""
     monkeypatch.setattr("projections.runtime.STATISTICS_CHECK_SECONDS", 0.0)
-    monkeypatch.setattr("application.statistics.MIN_CHANGES", 1)
+    monkeypatch.setattr("application.adapters.statistics.MIN_CHANGES", 1)
     side = read_side(app, batch_size=3)
     for round_ in range(40):  # the server publishes row counts within about a second
         issue_many(app, actor, 2, prefix=f"S{round_:02d}", offset=100 * round_)

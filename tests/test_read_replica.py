@@ -16,9 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from application.adapters.database import Database
+from application.adapters.replica import replica_for
 from application.app import PolicyTrail
-from application.database import Database
-from application.replica import replica_for
 from application.settings import Settings, SettingsError, load_settings
 from interfaces.api.read_side import ReadModelHooks
 from tests import factories

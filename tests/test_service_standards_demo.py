@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from application.calendar import ChineseWorkingDayCalendar
+from application.adapters.calendar import ChineseWorkingDayCalendar
 from application.demo import DemoConfig, build_month
 from domain.parameters import RuleParameters
 from domain.shared.aggregate import recording_at

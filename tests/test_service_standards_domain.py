@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.calendar import ChineseWorkingDayCalendar
+from application.adapters.calendar import ChineseWorkingDayCalendar
 from domain.claim import ClaimCase, ClaimStep, closure_care_window
 from domain.complaint import Complaint
 from domain.parameters import CallbackParams

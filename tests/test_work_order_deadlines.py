@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.calendar import ChineseWorkingDayCalendar
+from application.adapters.calendar import ChineseWorkingDayCalendar
 from domain.parameters import WorkOrderParams
 from domain.shared.time import SHANGHAI, end_of_day
 from domain.work_order import ObligationStatus, deadline_for, obligation_status

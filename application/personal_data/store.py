@@ -12,8 +12,8 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import Transcoder
 from eventsourcing.utils import Environment
 
-from application.database import Database
-from application.encryption import CipherKey
+from application.adapters.database import Database
+from application.adapters.encryption import CipherKey
 from application.personal_data.fields import FieldCipher
 from application.personal_data.ids import KeyedIds
 from application.personal_data.keys import KeyStore

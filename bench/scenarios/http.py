@@ -28,9 +28,9 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from application.adapters.database import Database, resolve_database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.database import Database, resolve_database
 from application.demo.generator import build_month
 from application.demo.plan import DemoConfig
 from application.demo.runner import run_plan

@@ -2,7 +2,7 @@
 
 Natural days count every calendar day; working days skip weekends and PRC public
 holidays and honour make-up working days (调休). The domain only needs "is this a
-working day"; ``application/calendar.py`` answers it from a maintained library.
+working day"; ``application/adapters/calendar.py`` answers it from a maintained library.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from application.database import DatabaseUnavailable
+from application.adapters.database import DatabaseUnavailable
 from application.errors import CommandIdReused, ConcurrencyConflict
 from domain.shared.errors import AlreadyExists, DomainError, InvalidInput, NotFound, RuleViolation
 

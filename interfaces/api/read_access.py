@@ -19,8 +19,8 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from application.adapters.replica import replica_for
 from application.app import PolicyTrail
-from application.replica import replica_for
 from domain.shared.values import agent_code as normal_agent_code
 from interfaces.api.owners import find_agent
 from interfaces.api.permissions import Principal, ScopeKind
@@ -132,7 +132,7 @@ def reading(app: PolicyTrail) -> Iterator[ReadContext]:
         with replica.connection() as conn, _missing_read_models():
             yield ReadContext(conn=conn, schema=app.settings.read_schema, now=app.clock.now(), app=app)
         return
-    app.gate.check()  # fails at once during an outage (application/availability.py)
+    app.gate.check()  # fails at once during an outage (application/adapters/availability.py)
     try:
         with _read_pool(app).connection() as conn, _missing_read_models():
             yield ReadContext(conn=conn, schema=app.settings.read_schema, now=app.clock.now(), app=app)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from application.adapters.replica import replica_for
 from application.app import PolicyTrail
-from application.replica import replica_for
 from projections import registry
 from projections.live import ProjectionService
 from projections.source import ReadSide

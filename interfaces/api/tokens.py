@@ -23,7 +23,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.sql import SQL, Identifier
 
-from application.availability import retry_after_outage
+from application.adapters.availability import retry_after_outage
 from application.principals import PrincipalKind, PrincipalRef, check_exists
 from domain.shared.actor import Role
 from domain.shared.errors import InvalidInput

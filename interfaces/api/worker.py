@@ -17,8 +17,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from application.adapters.database import resolve_database
 from application.app import PolicyTrail
-from application.database import resolve_database
 from application.settings import load_settings
 from interfaces.api.app import create_api
 from interfaces.api.read_side import ReadModelHooks

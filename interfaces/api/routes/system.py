@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from application.replica import replica_for
-from application.scheduler import last_tick
+from application.adapters.replica import replica_for
+from application.adapters.scheduler import last_tick
 from domain.shared.time import local
 from interfaces.api.auth import authenticated
 from interfaces.api.context import ApiContext, api_context

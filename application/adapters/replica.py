@@ -31,7 +31,7 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from application.database import Database, DatabaseUnavailable
+from application.adapters.database import Database, DatabaseUnavailable
 
 #: seconds to open a connection to the standby
 CONNECT_SECONDS = 2

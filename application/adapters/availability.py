@@ -23,7 +23,7 @@ import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from application.database import DatabaseUnavailable
+from application.adapters.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from psycopg.generators import send
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from application.availability import DatabaseGate
-from application.statistics import analyze_stale
+from application.adapters.availability import DatabaseGate
+from application.adapters.statistics import analyze_stale
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         ).format(columns=columns, schema=schema, table=table)
 
     def use_gate(self, gate: DatabaseGate) -> None:
-        """Every use of the pool goes through the gate (``application/availability.py``):
+        """Every use of the pool goes through the gate (``application/adapters/availability.py``):
         during an outage it fails at once instead of after the pool's timeout times the
         library's ten retries, and a failure that means "server gone" closes the gate, so
         the library's retry of a read or an insert waits for a probe, not a stale connection."""
@@ -173,7 +173,7 @@ class PolicyTrailRecorder(PostgresApplicationRecorder):
         self, min_changes: int | None = None, fraction: float | None = None
     ) -> list[str]:
         """ANALYZE the event and command tables when they changed a lot since last time
-        (``application/statistics.py``); bulk paths call this between batches."""
+        (``application/adapters/statistics.py``); bulk paths call this between batches."""
         tables = [self.events_table_name, self.commands_table_name]
         with self.datastore.get_connection() as conn:
             return analyze_stale(conn, self.datastore.schema, tables, min_changes, fraction)

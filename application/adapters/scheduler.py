@@ -25,8 +25,8 @@ from typing import Any
 import psycopg
 from psycopg.sql import SQL, Identifier
 
+from application.adapters.database import Database, DatabaseUnavailable
 from application.clock import Clock
-from application.database import Database, DatabaseUnavailable
 from application.tick import TickAction
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,27 @@
+"""Infrastructure of the application (适配器): how it reaches PostgreSQL, keys and the calendar.
+
+``application/`` itself holds the use cases (one module per subject: callbacks, claims,
+policies …) and the machinery that runs them (``app``, ``unit_of_work``, ``batch``).
+What talks to the outside world lives here, decided module by module:
+
+- ``database``: resolving the DSN or starting the embedded pgserver — PostgreSQL itself.
+- ``recorder``: the event store's recorder with the command log — SQL against the store.
+- ``availability``: the fail-fast gate during an outage — watches the connection pools.
+- ``replica``: the read replica — a second PostgreSQL and its replay position.
+- ``scheduler``: the advisory-lock leader that runs the tick — a timer thread and a lock;
+  the tick's use case stays in ``application/tick.py``.
+- ``encryption``: the master cipher key and its source — key material from the environment.
+- ``transcodings``: how values are stored as JSON — the storage format (names never change).
+- ``statistics``: PostgreSQL planner statistics — shared with the read side (the only
+  ``application`` infrastructure ``projections`` may import, see the import-linter contracts).
+- ``command_log_migration``: an upgrade of the command-log table — a schema migration.
+- ``calendar``: the PRC holiday calendar — adapts the ``chinesecalendar`` package to
+  ``domain.shared.calendar.WorkingDayCalendar``.
+
+Kept in ``application/`` on purpose: ``clock`` (the port the use cases read time through,
+with its fixed test clock), ``settings`` (configuration every layer reads), ``unit_of_work``,
+``batch``, ``idempotency`` (rules of command execution, not I/O), and the subject packages
+``personal_data/`` and ``ledger/``, whose storage modules (``keys.py``, ``store.py``) stay
+beside the use cases they serve: each package is one room already, and splitting it would
+scatter one subject over two folders.
+"""
