@@ -24,14 +24,14 @@ from rich.table import Table
 from application.adapters.database import Database, resolve_database
 from application.adapters.encryption import CipherKeyError
 from application.app import PolicyTrail
-from application.demo import DemoConfig, Plan, build_month, default_month
-from application.demo.plan import MAX_POLICIES, MIN_POLICIES
-from application.demo.runner import DemoStepFailed, run_plan, stored_demos
-from application.demo.summary import SOURCE, KpiRow, kpi_summary
-from application.demo.timeline import at_time
 from application.settings import load_settings
 from domain.shared.time import SHANGHAI
 from interfaces.cli import console, err_console, fail, handle_errors
+from interfaces.demo import DemoConfig, Plan, build_month, default_month
+from interfaces.demo.plan import MAX_POLICIES, MIN_POLICIES
+from interfaces.demo.runner import DemoStepFailed, run_plan, stored_demos
+from interfaces.demo.summary import SOURCE, KpiRow, kpi_summary
+from interfaces.demo.timeline import at_time
 from interfaces.demo_schemas import DEMO_EVENTS_SCHEMA, DEMO_READ_SCHEMA, next_commands
 
 

@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 from application.adapters.database import Database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.demo import DemoConfig, build_month
-from application.demo.runner import run_plan
 from domain.shared.time import SHANGHAI
+from interfaces.demo import DemoConfig, build_month
+from interfaces.demo.runner import run_plan
 from projections import registry
 from tests.read_model_steps import catch_up, private_app
 

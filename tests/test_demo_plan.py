@@ -8,10 +8,10 @@ import pytest
 
 from application.adapters.calendar import ChineseWorkingDayCalendar
 from application.callbacks import RecordCallAttempt
-from application.demo import DemoConfig, build_month, default_month
 from domain.callback.windows import check_call_window
 from domain.parameters import RuleParameters
 from domain.shared.errors import InvalidInput
+from interfaces.demo import DemoConfig, build_month, default_month
 
 CALENDAR = ChineseWorkingDayCalendar()
 PARAMS = RuleParameters()

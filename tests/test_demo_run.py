@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from application.app import PolicyTrail
-from application.demo import DemoConfig, Plan, build_month
-from application.demo.runner import run_plan, stored_demos
-from application.demo.summary import kpi_summary
 from domain.shared.time import SHANGHAI
+from interfaces.demo import DemoConfig, Plan, build_month
+from interfaces.demo.runner import run_plan, stored_demos
+from interfaces.demo.summary import kpi_summary
 
 CONFIG = DemoConfig(seed=5, policies=40, month="2026-10")
 MONTH_END = datetime(2026, 10, 31, 23, 59, 59, tzinfo=SHANGHAI)

@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.app import PolicyTrail
-from application.demo.runner import IMPORT_LEAD
 from application.policies import RegisterReceipt
 from domain.shared.aggregate import recording_at
 from domain.shared.time import SHANGHAI
 from interfaces.api import create_api
+from interfaces.demo.runner import IMPORT_LEAD
 from projections.queries.audit_trail import AuditFilters, query_audit_trail
 from tests import factories
 from tests.api_support import auth, token

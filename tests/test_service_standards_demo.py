@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from application.adapters.calendar import ChineseWorkingDayCalendar
-from application.demo import DemoConfig, build_month
 from domain.parameters import RuleParameters
 from domain.shared.aggregate import recording_at
 from domain.shared.time import SHANGHAI
+from interfaces.demo import DemoConfig, build_month
 from projections.queries.timeliness import Filters, query_obligations
 from tests.read_model_steps import catch_up, reading
 

@@ -1,7 +1,7 @@
 """Scenario 7: HTTP reads with 16 concurrent clients.
 
 Data, all through the application's own write path and projections:
-the demo generator's month (``application/demo``: callbacks with outcomes, work
+the demo generator's month (``interfaces/demo``: callbacks with outcomes, work
 orders, service cases), then a bulk import of 1,000,000 more policies in full mode
 (2,000 in quick), each issued and its receipt registered, which opens its callback.
 The read models follow live in a second process while the import runs, and the
@@ -31,9 +31,6 @@ import uvicorn
 from application.adapters.database import Database, resolve_database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.demo.generator import build_month
-from application.demo.plan import DemoConfig
-from application.demo.runner import run_plan
 from application.settings import Settings, load_settings
 from bench import data
 from bench.harness import (
@@ -50,6 +47,9 @@ from domain.shared.time import SHANGHAI
 from interfaces.api.app import create_api
 from interfaces.api.permissions import Scope
 from interfaces.api.tokens import TokenStore
+from interfaces.demo.generator import build_month
+from interfaces.demo.plan import DemoConfig
+from interfaces.demo.runner import run_plan
 from interfaces.importer import ImportSummary, import_file
 from projections.live import ProjectionService
 from projections.source import ReadSide

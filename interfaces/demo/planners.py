@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from application.agents import ChangeAgentRank
 from application.allocation import AllocateResources, RegisterCustomerResources, ResourceIn
-from application.demo.agency import agent_lane
-from application.demo.catalog import BRANCHES, HR_SYSTEM, Branch, branch_staff
-from application.demo.context import Month
 from application.planners import RecordMissedWorkLog, RecordPlannerMonthlyInputs, RecordWorkLogAudit
 from domain.allocation import ResourceClass
+from interfaces.demo.agency import agent_lane
+from interfaces.demo.catalog import BRANCHES, HR_SYSTEM, Branch, branch_staff
+from interfaces.demo.context import Month
 
 _RESOURCE_SHARES = {"满期": 0.10, "续期": 0.30, "老客户": 0.50, "未到期": 0.05, "其他": 0.05}
 

@@ -24,8 +24,10 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from application.demo.agency import plan_agents, plan_departure, plan_lapse
-from application.demo.catalog import (
+from domain.parameters import RuleParameters
+from domain.shared.calendar import WorkingDayCalendar
+from interfaces.demo.agency import plan_agents, plan_departure, plan_lapse
+from interfaces.demo.catalog import (
     BRANCHES,
     CHANNEL_PRODUCTS,
     CHANNEL_SHARES,
@@ -33,16 +35,14 @@ from application.demo.catalog import (
     PRODUCTS,
     Branch,
 )
-from application.demo.context import AgentSpec, Month
-from application.demo.people import Person
-from application.demo.plan import DemoConfig, Plan
-from application.demo.planners import plan_allocation
-from application.demo.scenarios import SCENARIO_SHARES, Fate, Scenario, Timeliness, pick
-from application.demo.service_standards import plan_service_standards
-from application.demo.stories import BAD_PHONE, DP01, DP02, PolicySpec, PolicyStory
-from application.demo.timeline import at_time
-from domain.parameters import RuleParameters
-from domain.shared.calendar import WorkingDayCalendar
+from interfaces.demo.context import AgentSpec, Month
+from interfaces.demo.people import Person
+from interfaces.demo.plan import DemoConfig, Plan
+from interfaces.demo.planners import plan_allocation
+from interfaces.demo.scenarios import SCENARIO_SHARES, Fate, Scenario, Timeliness, pick
+from interfaces.demo.service_standards import plan_service_standards
+from interfaces.demo.stories import BAD_PHONE, DP01, DP02, PolicySpec, PolicyStory
+from interfaces.demo.timeline import at_time
 
 BRANCH_SHARES = (0.38, 0.34, 0.28)
 _RANK_SALES = {"高级": 1.3, "中级": 1.2, "初级": 1.0, "准初级": 0.9, "资深": 2.0, "见习": 0.6}

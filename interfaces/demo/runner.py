@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from psycopg.sql import SQL, Identifier
 
-from application.demo.plan import HISTORY, SETUP, Plan, Step
 from domain.shared.aggregate import recording_at
 from domain.shared.errors import DomainError
 from domain.shared.time import SHANGHAI
+from interfaces.demo.plan import HISTORY, SETUP, Plan, Step
 
 if TYPE_CHECKING:
     from application.app import CommandResult, PolicyTrail

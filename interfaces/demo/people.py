@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from faker import Faker
 
-from application.demo.catalog import Branch
+from interfaces.demo.catalog import Branch
 
 _MOBILE_PREFIXES = (
     "130",

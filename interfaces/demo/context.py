@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from application.demo.catalog import Branch
-from application.demo.people import PeopleFactory
-from application.demo.plan import DemoConfig, Plan, Step
-from application.demo.timeline import Timeline
 from application.messages import Command
 from domain.parameters import RuleParameters
 from domain.shared.actor import Actor
 from domain.shared.calendar import WorkingDayCalendar
+from interfaces.demo.catalog import Branch
+from interfaces.demo.people import PeopleFactory
+from interfaces.demo.plan import DemoConfig, Plan, Step
+from interfaces.demo.timeline import Timeline
 
 C = TypeVar("C", bound=Command)
 

@@ -9,7 +9,7 @@ application's commands.
 - ``summary.kpi_summary(app, ...)`` the month's KPIs computed from the stored events.
 """
 
-from application.demo.generator import build_month
-from application.demo.plan import DemoConfig, Plan, Step, default_month
+from interfaces.demo.generator import build_month
+from interfaces.demo.plan import DemoConfig, Plan, Step, default_month
 
 __all__ = ["DemoConfig", "Plan", "Step", "build_month", "default_month"]

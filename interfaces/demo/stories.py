@@ -26,32 +26,6 @@ from application.callbacks import (
     RecordCallAttempt,
     RecordSignedQuestionnaire,
 )
-from application.demo.catalog import (
-    CALL_CENTRE_SEATS,
-    CORE_SYSTEM,
-    SCHEDULER,
-    Branch,
-    Payment,
-    Product,
-    agent_actor,
-    branch_staff,
-    call_centre,
-    manager,
-)
-from application.demo.context import AgentSpec, Month
-from application.demo.people import Person
-from application.demo.scenarios import (
-    FAILED_RESULTS,
-    FAILURES_BEFORE_REACH,
-    FATES,
-    RECHECK_FAILS,
-    TIMELINESS_SHARES,
-    Fate,
-    Scenario,
-    Timeliness,
-    pick,
-)
-from application.demo.timeline import Cutoff, at_time, hours
 from application.messages import Command
 from application.policies import CancelInCoolingOff, ChangeContact, IssuePolicy, PersonIn, RegisterReceipt
 from application.work_orders import (
@@ -75,6 +49,32 @@ from domain.shared.aggregate import business_id
 from domain.shared.time import business_date
 from domain.work_order import WorkOrder
 from domain.work_order.deadlines import Deadline, deadline_for
+from interfaces.demo.catalog import (
+    CALL_CENTRE_SEATS,
+    CORE_SYSTEM,
+    SCHEDULER,
+    Branch,
+    Payment,
+    Product,
+    agent_actor,
+    branch_staff,
+    call_centre,
+    manager,
+)
+from interfaces.demo.context import AgentSpec, Month
+from interfaces.demo.people import Person
+from interfaces.demo.scenarios import (
+    FAILED_RESULTS,
+    FAILURES_BEFORE_REACH,
+    FATES,
+    RECHECK_FAILS,
+    TIMELINESS_SHARES,
+    Fate,
+    Scenario,
+    Timeliness,
+    pick,
+)
+from interfaces.demo.timeline import Cutoff, at_time, hours
 
 Q = QuestionItem
 VERIFICATION_WO = "核实件"

@@ -9,18 +9,6 @@ from decimal import Decimal
 
 from application.agents import RecordAgentDeparture, RegisterAgent
 from application.branches import RegisterBranch
-from application.demo.catalog import (
-    BRANCH_AGENTS,
-    BRANCHES,
-    CORE_SYSTEM,
-    HR_SYSTEM,
-    PRODUCTS,
-    branch_staff,
-    servicer_actor,
-)
-from application.demo.context import AgentSpec, Month
-from application.demo.stories import PolicySpec, issue_command_fields
-from application.demo.timeline import Cutoff, at_time
 from application.policies import IssuePolicy, LapsePolicy, ReassignAgent, ReinstatePolicy
 from application.service_cases import (
     AssignServiceCase,
@@ -38,6 +26,18 @@ from application.service_cases import (
 from domain.service_case import ContactMethod, ServiceCase
 from domain.shared.actor import Actor
 from domain.shared.time import business_date
+from interfaces.demo.catalog import (
+    BRANCH_AGENTS,
+    BRANCHES,
+    CORE_SYSTEM,
+    HR_SYSTEM,
+    PRODUCTS,
+    branch_staff,
+    servicer_actor,
+)
+from interfaces.demo.context import AgentSpec, Month
+from interfaces.demo.stories import PolicySpec, issue_command_fields
+from interfaces.demo.timeline import Cutoff, at_time
 
 #: years of service when joining, by level (more senior, earlier)
 _TENURE = {

@@ -29,15 +29,15 @@ from application.complaints import (
     EscalateComplaint,
     ReceiveComplaint,
 )
-from application.demo.catalog import BRANCHES, CALL_CENTRE_SEATS, Branch, branch_staff, call_centre
-from application.demo.context import Month
-from application.demo.timeline import Cutoff, at_time
 from application.renewals import EndRenewalReminders, OpenRenewalReminders, RecordRenewalReminder
 from domain.claim import closure_care_window, incident_care_window
 from domain.claim.care import is_night
 from domain.service_standard.clock import band_for, working_deadline
 from domain.shared.actor import Actor, Role
 from domain.shared.time import business_date, local
+from interfaces.demo.catalog import BRANCHES, CALL_CENTRE_SEATS, Branch, branch_staff, call_centre
+from interfaces.demo.context import Month
+from interfaces.demo.timeline import Cutoff, at_time
 
 _CATEGORIES = {"服务": 40, "理赔": 20, "销售误导": 25, "其他": 15}
 _LINES = {"车险": 70, "财产险": 15, "意健险": 15}
