@@ -97,11 +97,6 @@ def ensure_planner(uow: UnitOfWork, code: str, fallback_branch: str = "") -> Pla
     return planner
 
 
-def load_planner(uow: UnitOfWork, code: str) -> Planner:
-    code = agent_code(code)
-    return uow.get(Planner, Planner.id_for(code), f"planner {code} 规划师")
-
-
 @registry.handles(RecordPlannerMonthlyInputs)
 def record_planner_monthly_inputs(cmd: RecordPlannerMonthlyInputs, uow: UnitOfWork) -> dict[str, object]:
     code = agent_code(cmd.agent_code)

@@ -1,40 +1,26 @@
-"""Projection rebuild speed and read-your-writes latency (not part of the test run).
+"""Data and raw reads for the projection benchmarks (``bench/scenarios/read_side.py``,
+``bench/scenarios/ledger.py``; run them with ``policytrail bench``), not part of the test run.
 
-    python bench/bench_projections.py [--events 100000] [--seed-commands 2000] [--rtt 300] [NAME…]
-
-Uses ``POLICYTRAIL_DATABASE_URL`` (else the embedded server) with fresh schemas,
-dropped afterwards. Events: a realistic mix of policy and agent commands through
-``app.execute``, then copied in SQL (fresh aggregate ids, same payloads) up to
-``--events``. Reported, in the same run and over the same events:
-
-- raw: a sequential read of the log in pages of ``projection_batch_size``, no
-  decoding, with the library's ``select_notifications`` and with the runtime's
-  binary reader: the baseline;
-- raw + decode: the binary read plus decoding with personal fields withheld (no
-  data key: what a projection needing no personal data pays) and with every
-  personal field decrypted (``mapper.to_domain_event``);
-- rebuild: ``projections.rebuild`` of each projection (blue-green, swap included);
-- read-your-writes: a command's commit (``execute`` returned) until
-  ``PositionWatcher.wait_for`` sees the audit trail at its position, with the
-  projection running live in the same process.
+- ``seed``: a realistic mix of policy and agent commands through ``app.execute``;
+- ``multiply``: those events copied in SQL (fresh aggregate ids, same payloads) up to a
+  number of events;
+- ``raw_read``: a sequential read of the log in pages of ``projection_batch_size``, no
+  decoding, with the library's ``select_notifications`` and with the runtime's binary
+  reader (the baseline), or that read plus decoding with personal fields withheld (no
+  data key: what a projection needing no personal data pays) or with every personal
+  field decrypted (``mapper.to_domain_event``).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import statistics
-import sys
 import time
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from application.agents import ChangeAgentRank, RegisterAgent
 from application.app import CommandResult, PolicyTrail
@@ -46,12 +32,8 @@ from application.policies import (
     RegisterReceipt,
     ReinstatePolicy,
 )
-from application.settings import load_settings
 from domain.agent import Agent
 from domain.shared.actor import Actor
-from projections import registry
-from projections.live import ProjectionService
-from projections.rebuild import rebuild
 from projections.source import ReadSide
 
 ACTOR = Actor("bench", "admin")
@@ -184,66 +166,3 @@ def raw_read(app: PolicyTrail, page: int, how: str) -> float:
         n += len(batch)
         after = batch[-1].id
     return n / (time.perf_counter() - started)
-
-
-def read_your_writes(app: PolicyTrail, side: ReadSide, samples: int) -> list[float]:
-    latencies = []
-    with ProjectionService(side, ["audit_trail"]) as service:
-        assert service.wait_for("audit_trail", app.max_position(), 600)
-        for _ in range(samples):
-            result = toggle_rank(app, "A00000")
-            committed = time.perf_counter()
-            assert result.position is not None
-            assert service.wait_for("audit_trail", result.position, 5)
-            latencies.append((time.perf_counter() - committed) * 1000)
-    return latencies
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--seed-commands", type=int, default=2000)
-    parser.add_argument("--rtt", type=int, default=300, help="read-your-writes samples")
-    parser.add_argument("projections", nargs="*", help="projections to rebuild (default: all)")
-    args = parser.parse_args()
-    tag = uuid.uuid4().hex[:8]
-    settings = load_settings(events_schema=f"bench{tag}_events", read_schema=f"bench{tag}_read")
-    app = PolicyTrail(settings=settings)
-    try:
-        t = time.perf_counter()
-        seed(app, args.seed_commands)
-        print(f"seeded {app.max_position():,} events in {time.perf_counter() - t:.1f}s")
-        multiply(app, args.events)
-        total = app.max_position()
-        side = ReadSide.from_app(app)
-        print(f"log: {total:,} events; batch size {side.batch_size}; database {app.database.describe()}")
-        for how in ("library", "binary", "decode", "decode-personal"):
-            rate = raw_read(app, side.batch_size, how)
-            print(f"raw read ({how:<7})         {rate:>10,.0f} events/s")
-        for name in args.projections or registry.names():
-            t, cpu = time.perf_counter(), time.process_time()
-            try:
-                position = rebuild(side, registry.get(name))
-            except Exception as exc:  # a projection still being written: report, go on
-                print(f"rebuild {name:<16} failed: {exc}")
-                continue
-            elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
-            print(
-                f"rebuild {name:<16} {total / elapsed:>10,.0f} events/s "
-                f"({elapsed:.1f}s, Python CPU {cpu:.1f}s, to {position:,})"
-            )
-        latencies = sorted(read_your_writes(app, side, args.rtt))
-        q = statistics.quantiles(latencies, n=100)
-        print(
-            f"read-your-writes (audit_trail, {len(latencies)} commands): "
-            f"p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms, max {latencies[-1]:.1f} ms"
-        )
-    finally:
-        app.close()
-        with psycopg.connect(app.database.url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{settings.events_schema}" CASCADE')
-            conn.execute(f'DROP SCHEMA IF EXISTS "{settings.read_schema}" CASCADE')
-
-
-if __name__ == "__main__":
-    main()

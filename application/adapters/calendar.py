@@ -23,6 +23,3 @@ class ChineseWorkingDayCalendar:
                 f"the holiday calendar does not cover {day.year} yet; upgrade chinesecalendar",
                 f"节假日日历尚未包含 {day.year} 年，请升级 chinesecalendar",
             ) from None
-
-    def is_holiday(self, day: date) -> bool:
-        return not self.is_working_day(day)

@@ -28,19 +28,15 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from application.adapters.database import Database, resolve_database
+from application.adapters.database import Database
 from application.app import PolicyTrail
 from application.clock import FixedClock
-from application.settings import Settings, load_settings
+from application.settings import Settings
 from bench import data
 from bench.harness import (
     BenchContext,
     Figure,
     Latencies,
-    environment,
-    summary_table,
-    update_results_md,
-    write_results,
 )
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
@@ -315,35 +311,3 @@ def measure(ctx: BenchContext, app: PolicyTrail, policies: int, demo_end: int, b
             ),
         )
     ]
-
-
-def remeasure(database_name: str, events_schema: str, read_schema: str, policies: int, built: str) -> None:
-    """Measure again on a database an earlier full run built and kept (its data took
-    most of an hour to build); results are written like any run's."""
-    settings = load_settings()
-    server = resolve_database(settings)
-    database = server.with_dbname(database_name)
-    ctx = BenchContext(
-        settings=settings.model_copy(update={"database_url": database.url}), database=database, quick=False
-    )
-    started = time.perf_counter()
-    env = environment(database)
-    app = PolicyTrail(
-        settings=ctx.settings.model_copy(
-            update={"events_schema": events_schema, "read_schema": read_schema, "pool_size": CLIENTS}
-        ),
-        database=database,
-    )
-    try:
-        with ctx.connect() as conn:  # the end of the demo month: the last event before the bulk agents
-            demo_end = conn.execute(
-                f'SELECT min(first_position) - 1 FROM "{events_schema}".policytrail_commands '
-                "WHERE command_id LIKE 'import:%%'"
-            ).fetchone()[0]
-        figures = measure(ctx, app, policies, demo_end, built)
-    finally:
-        app.close()
-    env |= {"mode": "full", "duration_s": round(time.perf_counter() - started, 1), "seed": ctx.seed}
-    print(summary_table(env, figures))
-    print(write_results(env, figures))
-    update_results_md(env, figures)
