@@ -8,7 +8,7 @@ from pydantic import Field
 
 from application.branches import require_known_branch
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.agent import Agent, Rank
 from domain.contact_point import ContactPoint
 from domain.shared.errors import AlreadyExists, InvalidInput
@@ -83,7 +83,6 @@ def _release_phone(uow: UnitOfWork, agent: Agent, phone: PhoneNumber, reason: st
         cp.release_agent(agent.code, reason, uow.ctx)
 
 
-@registry.handles(RegisterAgent)
 def register_agent(cmd: RegisterAgent, uow: UnitOfWork) -> dict[str, str]:
     code = agent_code(cmd.code)
     require_known_branch(uow, cmd.branch)
@@ -104,14 +103,12 @@ def register_agent(cmd: RegisterAgent, uow: UnitOfWork) -> dict[str, str]:
     return {"agent_code": code, "agent_id": str(agent.id)}
 
 
-@registry.handles(ChangeAgentRank)
 def change_agent_rank(cmd: ChangeAgentRank, uow: UnitOfWork) -> dict[str, str]:
     agent = load_agent(uow, cmd.code)
     agent.change_rank(Rank(cmd.rank_series, cmd.rank_level), cmd.effective_on, uow.ctx)
     return {"agent_code": agent.code, "rank": agent.rank.key}
 
 
-@registry.handles(ChangeAgentPhone)
 def change_agent_phone(cmd: ChangeAgentPhone, uow: UnitOfWork) -> dict[str, str]:
     agent = load_agent(uow, cmd.code)
     old = agent.phone
@@ -121,7 +118,6 @@ def change_agent_phone(cmd: ChangeAgentPhone, uow: UnitOfWork) -> dict[str, str]
     return {"agent_code": agent.code}
 
 
-@registry.handles(RecordAgentDeparture)
 def record_agent_departure(cmd: RecordAgentDeparture, uow: UnitOfWork) -> dict[str, str]:
     agent = load_agent(uow, cmd.code)
     agent.depart(cmd.departed_on, cmd.reason, uow.ctx)

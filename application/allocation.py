@@ -18,7 +18,7 @@ from application.adapters.transcodings import register_value_type
 from application.branches import require_known_branch
 from application.messages import Command
 from application.planners import load_agent_record
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.agent import AgentStatus
 from domain.allocation import AllocationPlan, AllocationRound, CustomerResource, PlannerStanding
 from domain.planner import Planner
@@ -136,7 +136,6 @@ def _answer(rnd: AllocationRound, plan: AllocationPlan) -> dict[str, object]:
     }
 
 
-@registry.handles(RegisterCustomerResources)
 def register_customer_resources(cmd: RegisterCustomerResources, uow: UnitOfWork) -> dict[str, object]:
     month = month_key(cmd.month)
     rnd = uow.find(AllocationRound, round_id(cmd.branch, month))
@@ -148,14 +147,12 @@ def register_customer_resources(cmd: RegisterCustomerResources, uow: UnitOfWork)
     return {"branch": rnd.branch, "month": rnd.month, "registered": new, "total": len(rnd.resources)}
 
 
-@registry.handles(AllocateResources)
 def allocate_resources(cmd: AllocateResources, uow: UnitOfWork) -> dict[str, object]:
     rnd = load_round(uow, cmd.branch, month_key(cmd.month))
     plan = rnd.allocate(standings(uow, rnd, cmd.planner_codes), uow.params.allocation, uow.ctx)
     return _answer(rnd, plan)
 
 
-@registry.handles(ReallocateResources)
 def reallocate_resources(cmd: ReallocateResources, uow: UnitOfWork) -> dict[str, object]:
     rnd = load_round(uow, cmd.branch, month_key(cmd.month))
     plan = rnd.reallocate(standings(uow, rnd, cmd.planner_codes), cmd.reason, uow.params.allocation, uow.ctx)

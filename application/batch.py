@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import psycopg
 from eventsourcing.application import ProcessingEvent
@@ -42,12 +42,18 @@ from application.adapters.database import DatabaseUnavailable
 from application.adapters.recorder import CommandRecord
 from application.idempotency import body_digest, principal_key
 from application.messages import Command
-from application.unit_of_work import AggregateCache, UnitOfWork
+from application.unit_of_work import AggregateCache, AggregateSource, UnitOfWork
 from domain.shared.actor import Actor
 from domain.shared.aggregate import Context
 
 if TYPE_CHECKING:
-    from application.app import CommandResult, PolicyTrail
+    from datetime import datetime
+
+    from eventsourcing.persistence import Recording
+
+    from application.adapters.recorder import PolicyTrailRecorder, StoredCommand
+    from application.results import CommandResult
+    from application.unit_of_work import Registry
 
 #: failures of the store rather than of a command: they stop a batch (and an import)
 STORE_FAILURES: tuple[type[Exception], ...] = (
@@ -57,6 +63,27 @@ STORE_FAILURES: tuple[type[Exception], ...] = (
     psycopg.OperationalError,
     psycopg.InterfaceError,
 )
+
+
+class BatchHost(AggregateSource, Protocol):
+    """What a batch uses of the application (``application.engine.TrailApplication``;
+    a protocol so that this module does not import the engine that imports it)."""
+
+    registry: Registry
+    stats: dict[str, int]
+
+    @property
+    def trail_recorder(self) -> PolicyTrailRecorder: ...
+
+    def execute(self, command: Command, actor: Actor, *, principal: str | None = None) -> CommandResult: ...
+
+    def business_time(self, command: Command) -> datetime: ...
+
+    def record_batch(self, processing: ProcessingEvent[Any]) -> list[Recording[Any]]: ...
+
+    def result_of(self, command: Command, positions: list[int], result: dict[str, Any]) -> CommandResult: ...
+
+    def answer_duplicate(self, command: Command, stored: StoredCommand, digest: str) -> CommandResult: ...
 
 
 @dataclass
@@ -73,7 +100,7 @@ class _Accepted:
 class BatchExecution:
     """One ``execute_many`` call: runs the commands in order, storing them in batches."""
 
-    def __init__(self, app: PolicyTrail, actor: Actor, principal: str | None = None) -> None:
+    def __init__(self, app: BatchHost, actor: Actor, principal: str | None = None) -> None:
         self.app = app
         self.actor = actor
         self.principal = principal or principal_key(actor)

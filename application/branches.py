@@ -10,12 +10,12 @@ from eventsourcing.utils import get_topic
 from pydantic import Field
 
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.agent import Agent
 from domain.branch import BranchRegistry
 
 if TYPE_CHECKING:
-    from application.app import PolicyTrail
+    from application.engine import TrailApplication
 
 
 def require_known_branch(uow: UnitOfWork, branch: str, field: str = "branch") -> None:
@@ -26,7 +26,7 @@ def require_known_branch(uow: UnitOfWork, branch: str, field: str = "branch") ->
         known.require_known(branch, field)
 
 
-def known_branches(app: PolicyTrail) -> list[str] | None:
+def known_branches(app: TrailApplication) -> list[str] | None:
     """The registered branch names, or None while the store has no registry."""
     try:
         found = app.repository.get(BranchRegistry.registry_id())
@@ -43,7 +43,6 @@ class RegisterBranch(Command):
     name: str = Field(min_length=1, max_length=100, examples=["北京分公司"])
 
 
-@registry.handles(RegisterBranch)
 def register_branch(cmd: RegisterBranch, uow: UnitOfWork) -> dict[str, object]:
     known = uow.find(BranchRegistry, BranchRegistry.registry_id())  # type: ignore[arg-type]
     if known is None:

@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from application.adapters.transcodings import register_value_type
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.callback import Callback, Finding, WorkOrderRequest, make_answer
 from domain.callback.questionnaire import Answer
 from domain.contact_point import ContactPoint, DuplicateVerdict
@@ -27,7 +27,8 @@ from domain.shared.actor import Actor
 from domain.shared.values import PhoneNumber, policy_number
 
 if TYPE_CHECKING:
-    from application.app import CommandResult, PolicyTrail
+    from application.engine import TrailApplication
+    from application.results import CommandResult
 
 # Stored names of the callback's value objects (never rename).
 register_value_type("callback_finding", Finding)
@@ -151,7 +152,6 @@ def summary(cb: Callback) -> dict[str, Any]:
 
 
 # ----- handlers ----------------------------------------------------------------------------
-@registry.handles(RecordCallAttempt)
 def record_call_attempt(cmd: RecordCallAttempt, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.record_attempt(
@@ -166,35 +166,30 @@ def record_call_attempt(cmd: RecordCallAttempt, uow: UnitOfWork) -> dict[str, An
     return summary(cb)
 
 
-@registry.handles(CheckIdentity)
 def check_identity(cmd: CheckIdentity, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.check_identity(cmd.result, uow.params.callback, uow.ctx)
     return {**summary(cb), "questionnaire": cb.questionnaire_version, "items": cb.question_items}
 
 
-@registry.handles(RecordAnswers)
 def record_answers(cmd: RecordAnswers, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.record_answers([a.to_answer() for a in cmd.answers], uow.ctx)
     return summary(cb)
 
 
-@registry.handles(AbandonCall)
 def abandon_call(cmd: AbandonCall, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.abandon_call(cmd.reason, uow.ctx)
     return summary(cb)
 
 
-@registry.handles(CloseExpiredCycle)
 def close_expired_cycle(cmd: CloseExpiredCycle, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     closed = cb.close_expired_cycle(uow.ctx)
     return {**summary(cb), "closed": closed}
 
 
-@registry.handles(RecordSignedQuestionnaire)
 def record_signed_questionnaire(cmd: RecordSignedQuestionnaire, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.record_signed_questionnaire(
@@ -207,7 +202,6 @@ def record_signed_questionnaire(cmd: RecordSignedQuestionnaire, uow: UnitOfWork)
     return summary(cb)
 
 
-@registry.handles(ApplySpecialCallback)
 def apply_special_callback(cmd: ApplySpecialCallback, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.apply_special(
@@ -223,7 +217,6 @@ def apply_special_callback(cmd: ApplySpecialCallback, uow: UnitOfWork) -> dict[s
     return {**summary(cb), "special_status": cb.special_status}
 
 
-@registry.handles(DecideSpecialCallback)
 def decide_special_callback(cmd: DecideSpecialCallback, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.decide_special(cmd.approve, cmd.unit, cmd.comment, uow.ctx)
@@ -231,7 +224,6 @@ def decide_special_callback(cmd: DecideSpecialCallback, uow: UnitOfWork) -> dict
 
 
 # ----- reactions ----------------------------------------------------------------------------
-@registry.reacts_to(Policy.ReceiptRegistered)
 def open_callback(event: Policy.ReceiptRegistered, uow: UnitOfWork) -> None:
     """CB-01 / CB-03: receipt registered → the callback is due (or explicitly not required)."""
     policy = uow.get(Policy, event.originator_id, "policy 保单")
@@ -251,7 +243,6 @@ def open_callback(event: Policy.ReceiptRegistered, uow: UnitOfWork) -> None:
     uow.add(callback)
 
 
-@registry.reacts_to(Policy.ContactChanged)
 def follow_contact_change(event: Policy.ContactChanged, uow: UnitOfWork) -> None:
     """DP-03: the callback calls the policy's current phone; DP-01/02 checked on the new one."""
     policy = uow.get(Policy, event.originator_id, "policy 保单")
@@ -263,7 +254,6 @@ def follow_contact_change(event: Policy.ContactChanged, uow: UnitOfWork) -> None
         cb.flag_duplicate(verdict, uow.ctx)
 
 
-@registry.reacts_to(ContactPoint.DuplicateNumberFlagged, ContactPoint.AgentNumberFlagged)
 def flag_duplicate_numbers(event: Any, uow: UnitOfWork) -> None:
     """DP-01 / DP-02 decided by the ContactPoint: callbacks already open become 核实件/重复号码."""
     cp = uow.get(ContactPoint, event.originator_id, "contact point 联系电话")
@@ -281,7 +271,6 @@ def flag_duplicate_numbers(event: Any, uow: UnitOfWork) -> None:
             cb.flag_duplicate(verdict, uow.ctx)
 
 
-@registry.reacts_to(Policy.CancelledInCoolingOff)
 def exclude_callback(event: Policy.CancelledInCoolingOff, uow: UnitOfWork) -> None:
     """OC-06: cancelled within cooling-off → the callback leaves the denominator."""
     policy = uow.get(Policy, event.originator_id, "policy 保单")
@@ -291,7 +280,9 @@ def exclude_callback(event: Policy.CancelledInCoolingOff, uow: UnitOfWork) -> No
 
 
 # ----- for the scheduler (policytrail tick) ---------------------------------------------
-def tick_callback(app: PolicyTrail, number: str, at: datetime, actor: Actor | None = None) -> CommandResult:
+def tick_callback(
+    app: TrailApplication, number: str, at: datetime, actor: Actor | None = None
+) -> CommandResult:
     """Close the policy's callback cycle if it ran out by ``at`` (CA-02); a no-op otherwise.
 
     The command id is derived from the policy and the instant, so a scheduler that

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import AwareDatetime, Field
 
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.callback.windows import require_call_window
 from domain.claim import ClaimCase, ClaimStep
 from domain.shared.errors import AlreadyExists, InvalidInput
@@ -118,7 +118,6 @@ def claim_summary(c: ClaimCase, uow: UnitOfWork) -> dict[str, Any]:
     return {"claim_id": str(c.id), "claim_no": c.claim_no, "steps": steps}
 
 
-@registry.handles(ReportClaim)
 def report_claim(cmd: ReportClaim, uow: UnitOfWork) -> dict[str, Any]:
     if uow.find(ClaimCase, ClaimCase.id_for(cmd.claim_no)) is not None:
         raise AlreadyExists(f"claim {cmd.claim_no} is already reported", f"案件 {cmd.claim_no} 已报案")
@@ -138,21 +137,18 @@ def report_claim(cmd: ReportClaim, uow: UnitOfWork) -> dict[str, Any]:
     return claim_summary(c, uow)
 
 
-@registry.handles(DispatchClaim)
 def dispatch_claim(cmd: DispatchClaim, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     c.dispatch(cmd.handler_id, uow.params.service_standards, uow.ctx)
     return claim_summary(c, uow)
 
 
-@registry.handles(AgreeClaimArrival)
 def agree_claim_arrival(cmd: AgreeClaimArrival, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     c.agree_arrival(cmd.agreed_at, cmd.reason, uow.ctx)
     return claim_summary(c, uow)
 
 
-@registry.handles(RecordClaimStep)
 def record_claim_step(cmd: RecordClaimStep, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     actions = {
@@ -169,14 +165,12 @@ def record_claim_step(cmd: RecordClaimStep, uow: UnitOfWork) -> dict[str, Any]:
     return claim_summary(c, uow)
 
 
-@registry.handles(ExcludeClaimStep)
 def exclude_claim_step(cmd: ExcludeClaimStep, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     c.exclude(cmd.step, cmd.reason, cmd.note, uow.ctx)
     return claim_summary(c, uow)
 
 
-@registry.handles(SettleAssessmentPlan)
 def settle_assessment_plan(cmd: SettleAssessmentPlan, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     c.settle_assessment_plan(
@@ -190,28 +184,24 @@ def settle_assessment_plan(cmd: SettleAssessmentPlan, uow: UnitOfWork) -> dict[s
     return claim_summary(c, uow)
 
 
-@registry.handles(CompleteClaimDocuments)
 def complete_claim_documents(cmd: CompleteClaimDocuments, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     c.complete_documents(cmd.claim_amount, uow.params.service_standards, uow.calendar, uow.ctx)
     return claim_summary(c, uow)
 
 
-@registry.handles(AgreeDifficultClaim)
 def agree_difficult_claim(cmd: AgreeDifficultClaim, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     c.agree_difficult_case(cmd.agreed_due_at, cmd.reason, uow.ctx)
     return claim_summary(c, uow)
 
 
-@registry.handles(CloseClaim)
 def close_claim(cmd: CloseClaim, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     c.close(cmd.amount_paid, uow.params.service_standards, uow.ctx)
     return claim_summary(c, uow)
 
 
-@registry.handles(RecordCareCall)
 def record_care_call(cmd: RecordCareCall, uow: UnitOfWork) -> dict[str, Any]:
     c = load_claim(uow, cmd.claim_no)
     window = None

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.complaint import Complaint, ComplaintCategory
 from domain.policy import Policy
 from domain.shared.errors import AlreadyExists, RuleViolation
@@ -79,7 +79,6 @@ def complaint_summary(c: Complaint, uow: UnitOfWork) -> dict[str, Any]:
     }
 
 
-@registry.handles(ReceiveComplaint)
 def receive_complaint(cmd: ReceiveComplaint, uow: UnitOfWork) -> dict[str, Any]:
     if uow.find(Complaint, Complaint.id_for(cmd.complaint_no)) is not None:
         raise AlreadyExists(
@@ -115,28 +114,24 @@ def receive_complaint(cmd: ReceiveComplaint, uow: UnitOfWork) -> dict[str, Any]:
     return complaint_summary(c, uow)
 
 
-@registry.handles(AcknowledgeComplaint)
 def acknowledge_complaint(cmd: AcknowledgeComplaint, uow: UnitOfWork) -> dict[str, Any]:
     c = load_complaint(uow, cmd.complaint_no)
     c.acknowledge(cmd.note, uow.ctx)
     return complaint_summary(c, uow)
 
 
-@registry.handles(ClassComplaintComplex)
 def class_complaint_complex(cmd: ClassComplaintComplex, uow: UnitOfWork) -> dict[str, Any]:
     c = load_complaint(uow, cmd.complaint_no)
     c.class_complex(cmd.reason, uow.params.service_standards, uow.ctx)
     return complaint_summary(c, uow)
 
 
-@registry.handles(EscalateComplaint)
 def escalate_complaint(cmd: EscalateComplaint, uow: UnitOfWork) -> dict[str, Any]:
     c = load_complaint(uow, cmd.complaint_no)
     c.escalate(cmd.level, cmd.reason, uow.ctx)
     return complaint_summary(c, uow)
 
 
-@registry.handles(DecideComplaint)
 def decide_complaint(cmd: DecideComplaint, uow: UnitOfWork) -> dict[str, Any]:
     c = load_complaint(uow, cmd.complaint_no)
     c.decide(cmd.outcome, cmd.summary, uow.ctx)

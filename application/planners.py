@@ -9,7 +9,7 @@ from pydantic import Field
 
 from application.adapters.transcodings import register_value_type
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.agent import Agent, AgentStatus
 from domain.planner import AllocationBar, Planner
 from domain.planner_score import (
@@ -97,7 +97,6 @@ def ensure_planner(uow: UnitOfWork, code: str, fallback_branch: str = "") -> Pla
     return planner
 
 
-@registry.handles(RecordPlannerMonthlyInputs)
 def record_planner_monthly_inputs(cmd: RecordPlannerMonthlyInputs, uow: UnitOfWork) -> dict[str, object]:
     code = agent_code(cmd.agent_code)
     agent = load_agent_record(uow, code)
@@ -120,7 +119,6 @@ def record_planner_monthly_inputs(cmd: RecordPlannerMonthlyInputs, uow: UnitOfWo
     return {"agent_code": code, "month": inputs.month, "score": score.total}
 
 
-@registry.handles(RecordWorkLogAudit)
 def record_work_log_audit(cmd: RecordWorkLogAudit, uow: UnitOfWork) -> dict[str, object]:
     owner = ensure_planner(uow, cmd.owner_code)
     supervisor_code = agent_code(cmd.supervisor_code)
@@ -153,7 +151,6 @@ def record_work_log_audit(cmd: RecordWorkLogAudit, uow: UnitOfWork) -> dict[str,
     }
 
 
-@registry.handles(RecordMissedWorkLog)
 def record_missed_work_log(cmd: RecordMissedWorkLog, uow: UnitOfWork) -> dict[str, object]:
     planner = ensure_planner(uow, cmd.agent_code)
     planner.record_missed_work_log(cmd.log_date, uow.params.planner_score, uow.ctx)
@@ -164,7 +161,6 @@ def record_missed_work_log(cmd: RecordMissedWorkLog, uow: UnitOfWork) -> dict[st
     }
 
 
-@registry.handles(RecordFalsifiedWorkLog)
 def record_falsified_work_log(cmd: RecordFalsifiedWorkLog, uow: UnitOfWork) -> dict[str, object]:
     planner = ensure_planner(uow, cmd.agent_code)
     planner.record_falsified_work_log(cmd.log_date, cmd.note, uow.ctx)

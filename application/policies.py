@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.branches import require_known_branch
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.contact_point import ContactPoint
 from domain.policy import Policy, PolicyFacts
 from domain.shared.errors import AlreadyExists, InvalidInput
@@ -145,7 +145,6 @@ def _release_phone(uow: UnitOfWork, phone: PhoneNumber | None, number: str, reas
         cp.release_policyholder(number, reason, uow.ctx)
 
 
-@registry.handles(IssuePolicy)
 def issue_policy(cmd: IssuePolicy, uow: UnitOfWork) -> dict[str, str]:
     facts = PolicyFacts(
         number=cmd.number,
@@ -178,14 +177,12 @@ def issue_policy(cmd: IssuePolicy, uow: UnitOfWork) -> dict[str, str]:
     return {"policy_number": policy.number, "policy_id": str(policy.id)}
 
 
-@registry.handles(SignReceipt)
 def sign_receipt(cmd: SignReceipt, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     policy.sign_receipt(cmd.signed_on, uow.params.callback, uow.ctx)
     return {"policy_number": policy.number, "cooling_off_end": str(policy.cooling_off_end)}
 
 
-@registry.handles(RegisterReceipt)
 def register_receipt(cmd: RegisterReceipt, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     if cmd.signed_on is not None:
@@ -194,7 +191,6 @@ def register_receipt(cmd: RegisterReceipt, uow: UnitOfWork) -> dict[str, str]:
     return {"policy_number": policy.number, "cooling_off_end": str(policy.cooling_off_end)}
 
 
-@registry.handles(ChangeContact)
 def change_contact(cmd: ChangeContact, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     old_phone = policy.holder_phone
@@ -211,7 +207,6 @@ def change_contact(cmd: ChangeContact, uow: UnitOfWork) -> dict[str, str]:
     return {"policy_number": policy.number, "phone": new_phone.masked()}
 
 
-@registry.handles(ReassignAgent)
 def reassign_agent(cmd: ReassignAgent, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     policy.reassign_agent(agent_code(cmd.new_agent_code), cmd.source, uow.ctx)
@@ -219,21 +214,18 @@ def reassign_agent(cmd: ReassignAgent, uow: UnitOfWork) -> dict[str, str]:
     return {"policy_number": policy.number, "agent_code": policy.agent_code}
 
 
-@registry.handles(CancelInCoolingOff)
 def cancel_in_cooling_off(cmd: CancelInCoolingOff, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     policy.cancel_in_cooling_off(cmd.cancelled_on, uow.ctx)
     return {"policy_number": policy.number}
 
 
-@registry.handles(LapsePolicy)
 def lapse_policy(cmd: LapsePolicy, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     policy.lapse(cmd.lapsed_on, cmd.reason, uow.ctx)
     return {"policy_number": policy.number}
 
 
-@registry.handles(ReinstatePolicy)
 def reinstate_policy(cmd: ReinstatePolicy, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     policy.reinstate(cmd.reinstated_on, uow.ctx)

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.renewal import RenewalReminderSeries
 from domain.shared.errors import AlreadyExists
 from domain.shared.values import policy_number as normal_policy_number
@@ -64,7 +64,6 @@ def series_summary(s: RenewalReminderSeries, uow: UnitOfWork) -> dict[str, Any]:
     }
 
 
-@registry.handles(OpenRenewalReminders)
 def open_renewal_reminders(cmd: OpenRenewalReminders, uow: UnitOfWork) -> dict[str, Any]:
     number = normal_policy_number(cmd.policy_number)
     if uow.find(RenewalReminderSeries, _series_id(number, cmd.expiry_on)) is not None:
@@ -79,14 +78,12 @@ def open_renewal_reminders(cmd: OpenRenewalReminders, uow: UnitOfWork) -> dict[s
     return series_summary(s, uow)
 
 
-@registry.handles(RecordRenewalReminder)
 def record_renewal_reminder(cmd: RecordRenewalReminder, uow: UnitOfWork) -> dict[str, Any]:
     s = load_series(uow, cmd.policy_number, cmd.expiry_on)
     s.make_reminder(cmd.method, cmd.note, uow.ctx)
     return series_summary(s, uow)
 
 
-@registry.handles(EndRenewalReminders)
 def end_renewal_reminders(cmd: EndRenewalReminders, uow: UnitOfWork) -> dict[str, Any]:
     s = load_series(uow, cmd.policy_number, cmd.expiry_on)
     s.end(cmd.reason, uow.ctx)

@@ -20,7 +20,7 @@ from pydantic import Field
 from application.messages import Command
 from application.planners import ensure_planner
 from application.policies import load_policy
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.agent import Agent, AgentStatus
 from domain.planner_score import month_of
 from domain.policy import Policy, PolicyStatus
@@ -252,7 +252,6 @@ def _answer(case: ServiceCase) -> dict[str, str]:
 # ----- handlers -----------------------------------------------------------------------
 
 
-@registry.handles(OpenServiceCase)
 def open_service_case(cmd: OpenServiceCase, uow: UnitOfWork) -> dict[str, str]:
     policy = load_policy(uow, cmd.policy_number)
     previous = agent_code(cmd.previous_agent_code) if cmd.previous_agent_code else ""
@@ -280,35 +279,30 @@ def open_service_case(cmd: OpenServiceCase, uow: UnitOfWork) -> dict[str, str]:
     return _answer(case)
 
 
-@registry.handles(AssignServiceCase)
 def assign_service_case(cmd: AssignServiceCase, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.assign(_require_servicer(uow, cmd.servicer_code), uow.params.service, uow.ctx)
     return {**_answer(case), "card_due_on": str(case.card_due_on)}
 
 
-@registry.handles(SignServiceList)
 def sign_service_list(cmd: SignServiceList, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.sign_service_list(agent_code(cmd.servicer_code), cmd.list_complete, uow.ctx)
     return _answer(case)
 
 
-@registry.handles(RefuseServiceCase)
 def refuse_service_case(cmd: RefuseServiceCase, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.refuse(agent_code(cmd.servicer_code), cmd.reason, cmd.justified, uow.ctx)
     return _answer(case)
 
 
-@registry.handles(CreateServiceCard)
 def create_service_card(cmd: CreateServiceCard, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.create_service_card(cmd.card_number, _today(uow, cmd.created_on), uow.ctx)
     return {**_answer(case), "card_number": case.card_number}
 
 
-@registry.handles(RecordContactAttempt)
 def record_contact_attempt(cmd: RecordContactAttempt, uow: UnitOfWork) -> dict[str, object]:
     case = load_case(uow, cmd.case_id)
     policy = load_policy(uow, case.policy_number)
@@ -332,42 +326,36 @@ def record_contact_attempt(cmd: RecordContactAttempt, uow: UnitOfWork) -> dict[s
     }
 
 
-@registry.handles(ClassifyDifficultCase)
 def classify_difficult_case(cmd: ClassifyDifficultCase, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.classify_difficult(uow.ctx)
     return {**_answer(case), "report_due_on": str(case.difficult_report_due_on)}
 
 
-@registry.handles(RecordPremiumDueDate)
 def record_premium_due_date(cmd: RecordPremiumDueDate, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.record_premium_due_date(cmd.premium_due_on, uow.ctx)
     return _answer(case)
 
 
-@registry.handles(FileDifficultCaseReport)
 def file_difficult_case_report(cmd: FileDifficultCaseReport, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.file_difficult_case_report(_today(uow, cmd.filed_on), uow.ctx)
     return _answer(case)
 
 
-@registry.handles(ScheduleSurvivalBenefitNotice)
 def schedule_survival_benefit_notice(cmd: ScheduleSurvivalBenefitNotice, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.schedule_survival_benefit_notice(cmd.anniversary_on, uow.ctx)
     return _answer(case)
 
 
-@registry.handles(DeliverSurvivalBenefitNotice)
 def deliver_survival_benefit_notice(cmd: DeliverSurvivalBenefitNotice, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.deliver_survival_benefit_notice(cmd.anniversary_on, _today(uow, cmd.delivered_on), uow.ctx)
     return _answer(case)
 
 
-@registry.handles(RecordServiceItem)
 def record_service_item(cmd: RecordServiceItem, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.record_service_item(
@@ -381,21 +369,18 @@ def record_service_item(cmd: RecordServiceItem, uow: UnitOfWork) -> dict[str, st
     return _answer(case)
 
 
-@registry.handles(RecordReinstatementVisit)
 def record_reinstatement_visit(cmd: RecordReinstatementVisit, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.record_reinstatement_visit(_today(uow, cmd.visited_on), cmd.outcome, cmd.note, uow.ctx)
     return _answer(case)
 
 
-@registry.handles(ReviewReinstatementResult)
 def review_reinstatement_result(cmd: ReviewReinstatementResult, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.review_reinstatement_result(cmd.reviewer, cmd.confirmed, cmd.note, uow.ctx)
     return _answer(case)
 
 
-@registry.handles(CloseServiceCase)
 def close_service_case(cmd: CloseServiceCase, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
     case.close(cmd.reason, uow.ctx)
@@ -410,7 +395,6 @@ def _policy_of(event: Policy.Event, uow: UnitOfWork) -> Policy:
     return uow.get(Policy, event.originator_id, "policy 保单")
 
 
-@registry.reacts_to(Policy.AgentReassigned)
 def open_case_on_reassignment(event: Policy.AgentReassigned, uow: UnitOfWork) -> None:
     """PS-01: a reassigned policy becomes a service case of the new agent (the servicer)."""
     policy = _policy_of(event, uow)
@@ -427,7 +411,6 @@ def open_case_on_reassignment(event: Policy.AgentReassigned, uow: UnitOfWork) ->
     )
 
 
-@registry.reacts_to(Policy.Lapsed)
 def lapsed_case_on_lapse(event: Policy.Lapsed, uow: UnitOfWork) -> None:
     """PS-02/PS-06: the open case becomes a 失效件, or a new 失效件 awaits a servicer."""
     policy = _policy_of(event, uow)
@@ -448,7 +431,6 @@ def lapsed_case_on_lapse(event: Policy.Lapsed, uow: UnitOfWork) -> None:
     )
 
 
-@registry.reacts_to(Policy.Reinstated)
 def normal_case_on_reinstatement(event: Policy.Reinstated, uow: UnitOfWork) -> None:
     """PS-06: a reinstated policy's 失效件 is a 正常件 again."""
     policy = _policy_of(event, uow)
@@ -457,7 +439,6 @@ def normal_case_on_reinstatement(event: Policy.Reinstated, uow: UnitOfWork) -> N
         load_case(uow, index.open_case_id).mark_reinstated(event.reinstated_on, uow.ctx)
 
 
-@registry.reacts_to(ServiceCase.AssignmentRefused)
 def disqualify_on_refusal(event: ServiceCase.AssignmentRefused, uow: UnitOfWork) -> None:
     """PS-03: refusing without cause cancels the planner qualification → no allocation."""
     if not event.disqualifying:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -20,10 +20,25 @@ from domain.shared.calendar import WorkingDayCalendar
 from domain.shared.errors import NotFound
 
 if TYPE_CHECKING:
-    from application.app import PolicyTrail
+    from eventsourcing.application import Repository
+
     from application.messages import Command
+    from application.settings import Settings
 
 A = TypeVar("A", bound=TrailAggregate)
+
+
+class AggregateSource(Protocol):
+    """What a unit of work, and the handlers through ``uow.app``, use of the application
+    (``application.engine.TrailApplication``; a protocol so that this module does not
+    import the engine that imports it)."""
+
+    settings: Settings
+    calendar: WorkingDayCalendar
+    repository: Repository
+
+    def contact_point_id(self, normalized_phone: str) -> UUID: ...
+
 
 Handler = Callable[["Command", "UnitOfWork"], dict[str, Any] | None]
 Reaction = Callable[[Any, "UnitOfWork"], None]
@@ -31,27 +46,11 @@ Reaction = Callable[[Any, "UnitOfWork"], None]
 
 @dataclass
 class Registry:
-    """Which function handles which command, and which reactions follow which event."""
+    """Which function handles which command, and which reactions follow which event
+    (the table itself: ``application/handlers.py``)."""
 
     handlers: dict[type, Handler] = field(default_factory=dict)
     reactions: dict[type, list[Reaction]] = field(default_factory=dict)
-
-    def handles(self, command_type: type) -> Callable[[Handler], Handler]:
-        def decorate(fn: Handler) -> Handler:
-            if command_type in self.handlers:
-                raise ValueError(f"{command_type.__name__} already has a handler")
-            self.handlers[command_type] = fn
-            return fn
-
-        return decorate
-
-    def reacts_to(self, *event_types: type) -> Callable[[Reaction], Reaction]:
-        def decorate(fn: Reaction) -> Reaction:
-            for event_type in event_types:
-                self.reactions.setdefault(event_type, []).append(fn)
-            return fn
-
-        return decorate
 
     def reactions_for(self, event: Any) -> list[Reaction]:
         found: list[Reaction] = []
@@ -59,9 +58,6 @@ class Registry:
             found.extend(self.reactions.get(cls, ()))
         return found
 
-
-#: The one registry; handler modules register into it at import time.
-registry = Registry()
 
 MAX_REACTION_ROUNDS = 20
 
@@ -71,7 +67,7 @@ AggregateCache = dict[UUID, TrailAggregate | None]
 
 
 class UnitOfWork:
-    def __init__(self, app: PolicyTrail, ctx: Context, cache: AggregateCache | None = None) -> None:
+    def __init__(self, app: AggregateSource, ctx: Context, cache: AggregateCache | None = None) -> None:
         self.app = app
         self.ctx = ctx
         # A batch (application/batch.py) shares its cache between its commands' units of

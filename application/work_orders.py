@@ -20,14 +20,14 @@ from pydantic import AwareDatetime, Field
 from application.branches import require_known_branch
 from application.callbacks import duplicate_verdict
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.callback import Callback, CallbackMethod
 from domain.callback.outcome import findings_for_work_order
 from domain.shared.values import policy_number
 from domain.work_order import ResolutionKind, WorkOrder, WorkOrderSource
 
 if TYPE_CHECKING:
-    from application.app import PolicyTrail
+    from application.engine import TrailApplication
 
 
 # ----- command models ---------------------------------------------------------------------
@@ -103,7 +103,6 @@ def _source(cb: Callback, event: Callback.OutcomeDecided, work_order_type: str) 
 
 
 # ----- handlers ----------------------------------------------------------------------------
-@registry.handles(AssignWorkOrder)
 def assign_work_order(cmd: AssignWorkOrder, uow: UnitOfWork) -> dict[str, Any]:
     wo = load_work_order(uow, cmd.work_order_id)
     if cmd.branch is not None:
@@ -112,14 +111,12 @@ def assign_work_order(cmd: AssignWorkOrder, uow: UnitOfWork) -> dict[str, Any]:
     return summary(wo, uow)
 
 
-@registry.handles(FileOverdueStatement)
 def file_overdue_statement(cmd: FileOverdueStatement, uow: UnitOfWork) -> dict[str, Any]:
     wo = load_work_order(uow, cmd.work_order_id)
     wo.file_overdue_statement(cmd.reason, uow.ctx)
     return summary(wo, uow)
 
 
-@registry.handles(ResolveWorkOrder)
 def resolve_work_order(cmd: ResolveWorkOrder, uow: UnitOfWork) -> dict[str, Any]:
     wo = load_work_order(uow, cmd.work_order_id)
     cb = uow.get(Callback, wo.callback_id, f"callback of policy {wo.policy_number} 回访")
@@ -134,7 +131,6 @@ def resolve_work_order(cmd: ResolveWorkOrder, uow: UnitOfWork) -> dict[str, Any]
     return summary(wo, uow)
 
 
-@registry.handles(RecordExplanationRecheck)
 def record_explanation_recheck(cmd: RecordExplanationRecheck, uow: UnitOfWork) -> dict[str, Any]:
     wo = load_work_order(uow, cmd.work_order_id)
     wo.record_recheck(cmd.reached, cmd.doubt_resolved, cmd.recording_ref, uow.ctx)
@@ -142,7 +138,6 @@ def record_explanation_recheck(cmd: RecordExplanationRecheck, uow: UnitOfWork) -
 
 
 # ----- reactions ----------------------------------------------------------------------------
-@registry.reacts_to(Callback.OutcomeDecided)
 def open_work_orders(event: Callback.OutcomeDecided, uow: UnitOfWork) -> None:
     """PC-01 / PC-02: create the work orders the outcome names (ids are deterministic)."""
     cb = uow.get(Callback, event.originator_id, "callback 回访")
@@ -167,7 +162,6 @@ def open_work_orders(event: Callback.OutcomeDecided, uow: UnitOfWork) -> None:
         uow.add(wo)
 
 
-@registry.reacts_to(WorkOrder.Resolved)
 def reopen_callback(event: WorkOrder.Resolved, uow: UnitOfWork) -> None:
     """PC-05: a resolved 核实件 re-opens the callback for a new cycle (二次回访)."""
     if event.kind != ResolutionKind.CALLBACK_REOPENED:
@@ -178,7 +172,6 @@ def reopen_callback(event: WorkOrder.Resolved, uow: UnitOfWork) -> None:
     cb.start_new_cycle(wo.id, event.agreed_call_at, duplicate, uow.params.callback, uow.ctx)
 
 
-@registry.reacts_to(WorkOrder.Escalated)
 def open_second_explanation(event: WorkOrder.Escalated, uow: UnitOfWork) -> None:
     """PC-01: a failed re-check of a first explanation opens a 二次沟通解释件."""
     if uow.find(WorkOrder, event.second_work_order_id) is not None:
@@ -191,7 +184,6 @@ def open_second_explanation(event: WorkOrder.Escalated, uow: UnitOfWork) -> None
     )
 
 
-@registry.reacts_to(Callback.Excluded)
 def withdraw_work_orders(event: Callback.Excluded, uow: UnitOfWork) -> None:
     """OC-06: a cancelled policy needs no callback any more: its 核实件 are withdrawn.
 
@@ -206,7 +198,7 @@ def withdraw_work_orders(event: Callback.Excluded, uow: UnitOfWork) -> None:
 
 
 # ----- queries (write side) --------------------------------------------------------------
-def work_orders_for_policy(app: PolicyTrail, number: str) -> list[WorkOrder]:
+def work_orders_for_policy(app: TrailApplication, number: str) -> list[WorkOrder]:
     """Every work order raised by a policy's callback, escalations included, in creation order."""
     number = policy_number(number)
     try:

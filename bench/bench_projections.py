@@ -23,7 +23,7 @@ import psycopg
 from eventsourcing.persistence import StoredEvent
 
 from application.agents import ChangeAgentRank, RegisterAgent
-from application.app import CommandResult, PolicyTrail
+from application.app import PolicyTrail
 from application.policies import (
     ChangeContact,
     IssuePolicy,
@@ -32,6 +32,7 @@ from application.policies import (
     RegisterReceipt,
     ReinstatePolicy,
 )
+from application.results import CommandResult
 from domain.agent import Agent
 from domain.shared.actor import Actor
 from projections.source import ReadSide

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from application.app import CommandResult, PolicyTrail
+from application.app import PolicyTrail
 from application.callbacks import (
     AnswerIn,
     CheckIdentity,
@@ -13,6 +13,7 @@ from application.callbacks import (
     RecordCallAttempt,
 )
 from application.policies import RegisterReceipt
+from application.results import CommandResult
 from domain.callback import Callback
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI

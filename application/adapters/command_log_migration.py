@@ -15,7 +15,7 @@ lock: other processes wait and then find the table migrated.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
@@ -24,7 +24,22 @@ from psycopg.sql import SQL, Identifier
 from application.idempotency import legacy_principal
 
 if TYPE_CHECKING:
-    from application.app import PolicyTrail
+    from eventsourcing.persistence import Mapper
+
+    from application.adapters.database import Database
+    from application.adapters.recorder import PolicyTrailRecorder
+
+
+class MigratingStore(Protocol):
+    """What the migration uses of the application (``application.engine.TrailApplication``;
+    a protocol so that this module does not import the engine that runs it)."""
+
+    database: Database
+    mapper: Mapper[Any]
+
+    @property
+    def trail_recorder(self) -> PolicyTrailRecorder: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +49,7 @@ _CHUNK = 2_000
 UNKNOWN_PRINCIPAL = "unknown:"
 
 
-def migrate_command_log(app: PolicyTrail) -> int:
+def migrate_command_log(app: MigratingStore) -> int:
     """Migrate the command log if it predates principals; the number of rows migrated."""
     recorder = app.trail_recorder
     schema = recorder.datastore.schema
@@ -77,7 +92,9 @@ def migrate_command_log(app: PolicyTrail) -> int:
     return len(rows)
 
 
-def _has_principal(app: PolicyTrail, schema: str, table: str, conn: psycopg.Connection | None = None) -> bool:
+def _has_principal(
+    app: MigratingStore, schema: str, table: str, conn: psycopg.Connection | None = None
+) -> bool:
     query = (
         "SELECT 1 FROM information_schema.columns "
         "WHERE table_schema = %s AND table_name = %s AND column_name = 'principal'"
@@ -88,7 +105,7 @@ def _has_principal(app: PolicyTrail, schema: str, table: str, conn: psycopg.Conn
         return own.execute(query, (schema, table)).fetchone() is not None
 
 
-def _principals_at(app: PolicyTrail, conn: psycopg.Connection, positions: list[int]) -> dict[int, str]:
+def _principals_at(app: MigratingStore, conn: psycopg.Connection, positions: list[int]) -> dict[int, str]:
     """Notification position → principal key of the actor recorded on that event."""
     recorder = app.trail_recorder
     events = SQL("{}.{}").format(

@@ -9,7 +9,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from application.messages import Command
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.personal_data_access import PersonalDataAccess
 from domain.shared.aggregate import business_id
 
@@ -26,7 +26,6 @@ class RecordPersonalDataRead(Command):
     reason: str = Field(min_length=1, max_length=300)
 
 
-@registry.handles(RecordPersonalDataRead)
 def record_read(cmd: RecordPersonalDataRead, uow: UnitOfWork) -> dict[str, str]:
     read = PersonalDataAccess.record_read(
         business_id("personal-data-read", cmd.command_id),
@@ -54,7 +53,6 @@ class RecordUnmaskedExport(Command):
     log_position: int = Field(ge=0, description="the notification-log position the export reads up to")
 
 
-@registry.handles(RecordUnmaskedExport)
 def record_unmasked_export(cmd: RecordUnmaskedExport, uow: UnitOfWork) -> dict[str, str]:
     access = PersonalDataAccess.grant_unmasked_export(
         cmd.command_id, cmd.reason, cmd.month, cmd.branch, cmd.formats, cmd.log_position, uow.ctx

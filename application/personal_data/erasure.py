@@ -28,7 +28,7 @@ from pydantic import Field
 
 from application.messages import Command
 from application.personal_data.migration import legacy_rows
-from application.unit_of_work import UnitOfWork, registry
+from application.unit_of_work import UnitOfWork
 from domain.complaint import Complaint
 from domain.policy import Policy
 from domain.retention import ContractFacts, DataSubject, DisputeFacts, Retention, add_months
@@ -39,7 +39,8 @@ from domain.shared.values import id_number
 from domain.work_order import WorkOrder
 
 if TYPE_CHECKING:
-    from application.app import CommandResult, PolicyTrail
+    from application.engine import TrailApplication
+    from application.results import CommandResult
 
 #: aggregates about a policy whose personal fields belong to its policyholder
 _ABOUT_POLICY = ("domain.callback%", "domain.work_order%", "domain.service_case%", "domain.complaint%")
@@ -54,7 +55,7 @@ class EraseSubject(Command):
     reason: str = Field(min_length=1, max_length=500, description="why 删除原因")
 
 
-def resolve_subject(app: PolicyTrail, subject: str) -> UUID:
+def resolve_subject(app: TrailApplication, subject: str) -> UUID:
     try:
         return uuid.UUID(subject)
     except ValueError:
@@ -62,7 +63,7 @@ def resolve_subject(app: PolicyTrail, subject: str) -> UUID:
 
 
 def _aggregates_with(
-    app: PolicyTrail, needles: list[bytes], topics: tuple[str, ...] = ("%",)
+    app: TrailApplication, needles: list[bytes], topics: tuple[str, ...] = ("%",)
 ) -> dict[UUID, str]:
     """Originator id → topic of every aggregate whose stored events contain a needle."""
     if not needles:
@@ -89,11 +90,10 @@ def _contract(policy: Policy) -> ContractFacts:
     return ContractFacts(policy.number, ended, f.term.over_one_year)
 
 
-def _subject_of(app: PolicyTrail, person: Any) -> UUID | None:
+def _subject_of(app: TrailApplication, person: Any) -> UUID | None:
     return None if person is None else app.personal.ids.person(person.id_number)
 
 
-@registry.handles(EraseSubject)
 def erase_subject(cmd: EraseSubject, uow: UnitOfWork) -> dict[str, Any]:
     app = uow.app
     if cmd.occurred_at is not None:
@@ -152,7 +152,7 @@ def erase_subject(cmd: EraseSubject, uow: UnitOfWork) -> dict[str, Any]:
     }
 
 
-def destroy_keys(app: PolicyTrail, subject_id: UUID) -> int:
+def destroy_keys(app: TrailApplication, subject_id: UUID) -> int:
     """After ``DataSubject.Erased`` is stored: the subject's key and those of the
     aggregates it names are destroyed."""
     erased = next(e for e in app.events.get(subject_id) if isinstance(e, DataSubject.Erased))
@@ -160,7 +160,7 @@ def destroy_keys(app: PolicyTrail, subject_id: UUID) -> int:
     return app.personal.keys.destroy(keys)
 
 
-def erase(app: PolicyTrail, subject: str, reason: str, actor: Actor) -> tuple[CommandResult, int]:
+def erase(app: TrailApplication, subject: str, reason: str, actor: Actor) -> tuple[CommandResult, int]:
     """Store the erasure (or refuse it, RC-02), then destroy the keys. An erased
     subject's keys are destroyed again and ``AlreadyExists`` raised."""
     subject_id = resolve_subject(app, subject)

@@ -29,7 +29,7 @@ from psycopg.rows import tuple_row
 from application.personal_data.mapper import SEAL_PREFIX
 
 if TYPE_CHECKING:
-    from application.app import PolicyTrail
+    from application.engine import TrailApplication
 
 _CONTACT_OPENED = "domain.contact_point:ContactPoint.Opened"
 _CONTACT = "domain.contact_point:ContactPoint."
@@ -43,7 +43,7 @@ class MigrationReport:
     snapshots_dropped: int
 
 
-def legacy_rows(app: PolicyTrail) -> int:
+def legacy_rows(app: TrailApplication) -> int:
     with app.database.connect() as conn:
         return conn.execute(  # type: ignore[no-any-return]
             f"SELECT count(*) FROM {app.events_table} WHERE substring(state from 1 for %s) <> %s",
@@ -51,7 +51,7 @@ def legacy_rows(app: PolicyTrail) -> int:
         ).fetchone()[0]
 
 
-def migrate(app: PolicyTrail) -> MigrationReport:
+def migrate(app: TrailApplication) -> MigrationReport:
     """Re-encode every row of the former scheme in one transaction (all or nothing)."""
     mapper = app.personal.mapper(app.mapper.transcoder)
     with app.database.connect() as conn, conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:

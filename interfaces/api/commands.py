@@ -24,8 +24,8 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from application.app import CommandResult
 from application.messages import Command
+from application.results import CommandResult
 from interfaces.api.auth import require, require_scope
 from interfaces.api.context import ApiContext, api_context
 from interfaces.api.owners import OwnerRule

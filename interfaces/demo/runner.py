@@ -24,7 +24,8 @@ from domain.shared.time import SHANGHAI
 from interfaces.demo.plan import HISTORY, SETUP, Plan, Step
 
 if TYPE_CHECKING:
-    from application.app import CommandResult, PolicyTrail
+    from application.app import PolicyTrail
+    from application.results import CommandResult
 
 StepCallback = Callable[[Step, "CommandResult"], None]
 PhaseCallback = Callable[[str], None]
