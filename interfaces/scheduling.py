@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from application.adapters.scheduler import TickScheduler
 from application.app import PolicyTrail
+from application.scheduler import TickScheduler
 from application.tick import TickAction, close_expired_cycles
 from projections.queries.worklists import expired_cycles
 from projections.runtime import connect

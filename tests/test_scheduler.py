@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 import httpx
 import pytest
 
-from application.adapters.scheduler import TickScheduler, last_tick
 from application.app import PolicyTrail
+from application.scheduler import TickScheduler, last_tick
 from domain.callback import CallbackStatus
 from interfaces.scheduling import scheduler_for
 from projections.live import ProjectionService

@@ -8,8 +8,6 @@ What talks to the outside world lives here, decided module by module:
 - ``recorder``: the event store's recorder with the command log — SQL against the store.
 - ``availability``: the fail-fast gate during an outage — watches the connection pools.
 - ``replica``: the read replica — a second PostgreSQL and its replay position.
-- ``scheduler``: the advisory-lock leader that runs the tick — a timer thread and a lock;
-  the tick's use case stays in ``application/tick.py``.
 - ``encryption``: the master cipher key and its source — key material from the environment.
 - ``transcodings``: how values are stored as JSON — the storage format (names never change).
 - ``statistics``: PostgreSQL planner statistics — shared with the read side (the only
@@ -18,7 +16,9 @@ What talks to the outside world lives here, decided module by module:
 - ``calendar``: the PRC holiday calendar — adapts the ``chinesecalendar`` package to
   ``domain.shared.calendar.WorkingDayCalendar``.
 
-Kept in ``application/`` on purpose: ``clock`` (the port the use cases read time through,
+Kept in ``application/`` on purpose: ``scheduler`` (the advisory-lock leader that runs the
+tick: it drives a use case, where these are driven by one — here it would close a circle
+adapters → tick → app → engine → adapters), ``clock`` (the port the use cases read time through,
 with its fixed test clock), ``settings`` (configuration every layer reads), ``unit_of_work``,
 ``batch``, ``idempotency`` (rules of command execution, not I/O), and the subject packages
 ``personal_data/`` and ``ledger/``, whose storage modules (``keys.py``, ``store.py``) stay

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from application.adapters.replica import replica_for
-from application.adapters.scheduler import last_tick
+from application.scheduler import last_tick
 from domain.shared.time import local
 from interfaces.api.auth import authenticated
 from interfaces.api.context import ApiContext, api_context
