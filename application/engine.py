@@ -31,6 +31,8 @@ from application.adapters.calendar import ChineseWorkingDayCalendar
 from application.adapters.command_log_migration import migrate_command_log
 from application.adapters.database import Database, resolve_database
 from application.adapters.encryption import CipherKey, CipherKeyError, resolve_cipher_key
+from application.adapters.personal_data.mapper import PersonalDataMapper
+from application.adapters.personal_data.store import PersonalData
 from application.adapters.recorder import CommandRecord, PolicyTrailRecorder, StoredCommand
 from application.adapters.transcodings import register_all
 from application.batch import BatchExecution
@@ -38,8 +40,6 @@ from application.clock import Clock, SystemClock
 from application.errors import CommandIdReused, ConcurrencyConflict
 from application.idempotency import body_digest, principal_key
 from application.messages import Command
-from application.personal_data.mapper import PersonalDataMapper
-from application.personal_data.store import PersonalData
 from application.results import CommandResult
 from application.settings import Settings, load_settings
 from application.unit_of_work import Registry, UnitOfWork

@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 
 from application.adapters.encryption import CipherKeyError, validate_key
+from application.adapters.personal_data.keys import KeyMaterialError
 from application.personal_data.erasure import erase
-from application.personal_data.keys import KeyMaterialError
 from application.personal_data.migration import legacy_rows, migrate
 from domain.shared.actor import Actor
 from interfaces.cli import console, err_console, fail, handle_errors, open_app

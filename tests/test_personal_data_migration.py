@@ -13,9 +13,9 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import Environment
 
+from application.adapters.personal_data.mapper import SEAL_PREFIX
 from application.app import PolicyTrail
 from application.personal_data.erasure import erase
-from application.personal_data.mapper import SEAL_PREFIX
 from application.personal_data.migration import legacy_rows, migrate
 from application.policies import ChangeContact
 from domain.contact_point import ContactPoint

@@ -13,8 +13,8 @@ import json
 import psycopg
 import pytest
 
-from application.personal_data.fields import WITHHELD, PersonalFieldError
-from application.personal_data.mapper import SEAL_PREFIX, RowSealError
+from application.adapters.personal_data.fields import WITHHELD, PersonalFieldError
+from application.adapters.personal_data.mapper import SEAL_PREFIX, RowSealError
 from domain.policy import Policy
 from projections.source import AppEventSource
 from tests import factories
@@ -123,7 +123,7 @@ def test_rc03_a_ciphertext_moved_fails_naming_the_field(app, actor, move):
 def test_rc03_master_key_rotation_rewraps_keys_and_touches_no_event(app, actor):
     import base64
 
-    from application.personal_data.keys import KeyMaterialError, KeyStore
+    from application.adapters.personal_data.keys import KeyMaterialError, KeyStore
 
     app.execute(factories.issue_policy("P2026000001", policyholder=HOLDER), actor)
     with psycopg.connect(app.database.url) as conn:

@@ -13,6 +13,10 @@ What talks to the outside world lives here, decided module by module:
 - ``statistics``: PostgreSQL planner statistics — shared with the read side (the only
   ``application`` infrastructure ``projections`` may import, see the import-linter contracts).
 - ``command_log_migration``: an upgrade of the command-log table — a schema migration.
+- ``personal_data``: keyed ids, the field cipher, the wrapped data-key store and the
+  mapper that seals personal fields — storage and crypto; the use cases over personal
+  data (recorded reads, erasure, migration) stay in ``application/personal_data/``, so
+  the engine that opens the store does not share a package with a use case it runs.
 - ``calendar``: the PRC holiday calendar — adapts the ``chinesecalendar`` package to
   ``domain.shared.calendar.WorkingDayCalendar``.
 
@@ -20,8 +24,8 @@ Kept in ``application/`` on purpose: ``scheduler`` (the advisory-lock leader tha
 tick: it drives a use case, where these are driven by one — here it would close a circle
 adapters → tick → app → engine → adapters), ``clock`` (the port the use cases read time through,
 with its fixed test clock), ``settings`` (configuration every layer reads), ``unit_of_work``,
-``batch``, ``idempotency`` (rules of command execution, not I/O), and the subject packages
-``personal_data/`` and ``ledger/``, whose storage modules (``keys.py``, ``store.py``) stay
-beside the use cases they serve: each package is one room already, and splitting it would
-scatter one subject over two folders.
+``batch``, ``idempotency`` (rules of command execution, not I/O), and ``ledger/``, whose
+storage (``store.py``, ``keys.py``) stays beside the sealing and proofs it serves: the ledger
+is one room already (read by the projections' sealer and the exports alike), and nothing in
+it imports the engine, so it closes no circle.
 """

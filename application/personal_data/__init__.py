@@ -1,2 +1,4 @@
-"""Personal data at rest (RC-03, RC-02): keyed ids, per-subject field encryption,
-crypto-shredding after retention. See ``docs/personal-data.md``."""
+"""Personal data (RC-03, RC-02), its use cases: recorded reads and unmasked exports, erasure
+by crypto-shredding, migration of events stored before fields were sealed. The storage
+(keyed ids, field cipher, key store, mapper) is ``application/adapters/personal_data/``.
+See ``docs/personal-data.md``."""

@@ -26,7 +26,7 @@ from uuid import UUID
 import orjson
 from psycopg.rows import tuple_row
 
-from application.personal_data.mapper import SEAL_PREFIX
+from application.adapters.personal_data.mapper import SEAL_PREFIX
 
 if TYPE_CHECKING:
     from application.engine import TrailApplication

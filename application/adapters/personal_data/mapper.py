@@ -38,7 +38,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, resolve_topic
 
-from application.personal_data.fields import CT, PD, WITHHELD, FieldCipher, PersonalFieldError
+from application.adapters.personal_data.fields import CT, PD, WITHHELD, FieldCipher, PersonalFieldError
 
 SEAL_PREFIX = b'{"_seal_":"'
 #: a sealed field exactly as ``FieldCipher`` writes it (orjson: no spaces); inside a JSON

@@ -27,8 +27,8 @@ from uuid import UUID
 import orjson
 from cryptography.exceptions import InvalidTag
 
-from application.personal_data.ids import KeyedIds
-from application.personal_data.keys import KeyStore
+from application.adapters.personal_data.ids import KeyedIds
+from application.adapters.personal_data.keys import KeyStore
 from domain.shared.masking import ERASED, is_personal_field
 
 PD, CT = "_pd_", "_ct_"

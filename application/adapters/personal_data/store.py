@@ -14,10 +14,10 @@ from eventsourcing.utils import Environment
 
 from application.adapters.database import Database
 from application.adapters.encryption import CipherKey
-from application.personal_data.fields import FieldCipher
-from application.personal_data.ids import KeyedIds
-from application.personal_data.keys import KeyStore
-from application.personal_data.mapper import PersonalDataMapper
+from application.adapters.personal_data.fields import FieldCipher
+from application.adapters.personal_data.ids import KeyedIds
+from application.adapters.personal_data.keys import KeyStore
+from application.adapters.personal_data.mapper import PersonalDataMapper
 
 
 @dataclass
