@@ -13,8 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from psycopg.sql import SQL, Identifier
-
 from domain.planner_score import month_key, previous_month
 from domain.work_order import ObligationStatus
 from interfaces.api.owners import find_agent
@@ -24,7 +22,7 @@ from interfaces.api.routes.read_models import TimelinessSummary, summarise
 from interfaces.api.routes.read_params import this_month
 from interfaces.web.service_standards import ServiceStandardsSection, build_section
 from projections.queries.common import MAX_LIMIT
-from projections.queries.coverage import MonthCoverage, month_coverage
+from projections.queries.coverage import MonthCoverage, latest_month_with_callbacks, month_coverage
 from projections.queries.scorecards import (
     AgentScorecard,
     PlannerScore,
@@ -91,11 +89,7 @@ class Dashboard:
 def default_month(r: ReadContext) -> str:
     """The latest month with callbacks due, up to this month (else this month)."""
     current = this_month(r.now)
-    row = r.conn.execute(
-        SQL("SELECT max(month) FROM {}.scorecard_callbacks WHERE month <= %s").format(Identifier(r.schema)),
-        (current,),
-    ).fetchone()
-    return row[0] if row and row[0] else current
+    return latest_month_with_callbacks(r.conn, r.schema, current) or current
 
 
 def build(r: ReadContext, principal: Principal, month: str | None) -> Dashboard:

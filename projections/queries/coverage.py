@@ -70,3 +70,12 @@ def month_coverage(
         note_zh=zh,
         note_en=en,
     )
+
+
+def latest_month_with_callbacks(conn: Connection[Any], schema: str, up_to: str) -> str | None:
+    """The latest month (YYYY-MM) with callbacks due, up to ``up_to``; None before the first."""
+    row = conn.execute(
+        SQL("SELECT max(month) FROM {}.scorecard_callbacks WHERE month <= %s").format(Identifier(schema)),
+        (up_to,),
+    ).fetchone()
+    return row[0] if row else None
