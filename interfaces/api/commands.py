@@ -169,94 +169,100 @@ def _read_models_reached(ctx: ApiContext, result: CommandResult) -> bool:
     return ctx.wait_for(result.position, ctx.wait_timeout)
 
 
+# ----- what every command request brings besides its data --------------------------------
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="command id: the same key again returns the first answer and stores nothing new (幂等键)",
+    ),
+]
+ConsistencyQuery = Annotated[
+    Consistency | None,
+    Query(
+        alias="consistency",
+        description="`wait`: answer after the read models reached this command "
+        "(202 if they did not within the timeout)",
+    ),
+]
+ConsistencyHeader = Annotated[
+    Consistency | None, Header(alias="X-Consistency", description="same as ?consistency=")
+]
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """Who sends a command, to which application, under which key, and whether to wait."""
+
+    ctx: ApiContext
+    principal: Principal
+    idempotency_key: str | None
+    wait: bool
+
+
+def command_context(needs: Capability) -> Callable[..., CommandCall]:
+    """The dependency of a command route: the caller (403 unless its role ``needs`` the
+    capability), the API context, the ``Idempotency-Key`` and ``?consistency=``."""
+
+    def context(
+        ctx: Annotated[ApiContext, Depends(api_context)],
+        idempotency_key: IdempotencyKey = None,
+        consistency: ConsistencyQuery = None,
+        consistency_header: ConsistencyHeader = None,
+        # a default, not an annotation: annotations are strings here, and ``needs`` is local
+        principal: Principal = Depends(require(needs)),
+    ) -> CommandCall:
+        return CommandCall(ctx, principal, idempotency_key, "wait" in (consistency, consistency_header))
+
+    return context
+
+
+def run_command(route: CommandRoute, call: CommandCall, body: BaseModel | None, path: dict[str, str]) -> Any:
+    """Build the route's command from path, body and token; check scope; execute; answer."""
+    data = body.model_dump(exclude_unset=True) if body is not None else {}
+    data.update(path)  # path parameters: the business key
+    data.update({name: get(call.principal) for name, get in route.from_token.items()})
+    if call.idempotency_key is not None:
+        data["command_id"] = call.idempotency_key
+    command = route.command.model_validate(data)
+    check_storable(command.model_dump(), "body")
+    require_scope(call.principal, route.owner(call.ctx.app, command))
+    result = call.ctx.app.execute(command, call.principal.actor)
+    answer = CommandResponse.of(result)
+    if call.wait and not _read_models_reached(call.ctx, result):
+        return JSONResponse(answer.model_dump(mode="json"), status_code=202)
+    return answer
+
+
 def _endpoint(
     route: CommandRoute, body_model: type[BaseModel], example: dict[str, Any]
 ) -> Callable[..., Any]:
+    """The route's endpoint: its path fields, its JSON body and ``Depends(command_context)``.
+
+    Path fields differ per route, so the signature FastAPI reads is written out here."""
+
+    def endpoint(*, body_: BaseModel | None, call_: CommandCall, **path: str) -> Any:
+        return run_command(route, call_, body_, path)
+
     required = any(f.is_required() for f in route.body_fields.values())
-
-    def endpoint(**kwargs: Any) -> Any:
-        ctx: ApiContext = kwargs.pop("ctx_")
-        principal: Principal = kwargs.pop("principal_")
-        body: BaseModel | None = kwargs.pop("body_")
-        key: str | None = kwargs.pop("idempotency_key_")
-        wait = "wait" in (kwargs.pop("consistency_"), kwargs.pop("consistency_header_"))
-        data = body.model_dump(exclude_unset=True) if body is not None else {}
-        data.update(kwargs)  # path parameters: the business key
-        data.update({name: get(principal) for name, get in route.from_token.items()})
-        if key is not None:
-            data["command_id"] = key
-        command = route.command.model_validate(data)
-        check_storable(command.model_dump(), "body")
-        require_scope(principal, route.owner(ctx.app, command))
-        result = ctx.app.execute(command, principal.actor)
-        answer = CommandResponse.of(result)
-        if wait and not _read_models_reached(ctx, result):
-            return JSONResponse(answer.model_dump(mode="json"), status_code=202)
-        return answer
-
-    body_param = Body(
+    body = Body(
         openapi_examples={"example": {"summary": _first_line(route.command.__doc__), "value": example}}
     )
-    params = [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[str, Path(min_length=1, max_length=200)],
-        )
-        for name in route.path_fields
-    ]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    path_field = Annotated[str, Path(min_length=1, max_length=200)]
+    params = [inspect.Parameter(name, keyword, annotation=path_field) for name in route.path_fields]
     params += [
         inspect.Parameter(
             "body_",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[body_model if required else body_model | None, body_param],
+            keyword,
+            annotation=Annotated[body_model if required else body_model | None, body],
             **({} if required else {"default": None}),
         ),
         inspect.Parameter(
-            "principal_",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[Principal, Depends(require(route.needs))],
-        ),
-        inspect.Parameter(
-            "ctx_", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[ApiContext, Depends(api_context)]
-        ),
-        inspect.Parameter(
-            "idempotency_key_",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[
-                str | None,
-                Header(
-                    alias="Idempotency-Key",
-                    min_length=1,
-                    max_length=200,
-                    pattern=r"^[\x21-\x7e]+$",
-                    description="command id: the same key again returns the first answer "
-                    "and stores nothing new (幂等键)",
-                ),
-            ],
-            default=None,
-        ),
-        inspect.Parameter(
-            "consistency_",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[
-                Consistency | None,
-                Query(
-                    alias="consistency",
-                    description="`wait`: answer after the read models reached this command "
-                    "(202 if they did not within the timeout)",
-                ),
-            ],
-            default=None,
-        ),
-        inspect.Parameter(
-            "consistency_header_",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[
-                Consistency | None,
-                Header(alias="X-Consistency", description="same as ?consistency="),
-            ],
-            default=None,
+            "call_", keyword, annotation=Annotated[CommandCall, Depends(command_context(route.needs))]
         ),
     ]
     endpoint.__signature__ = inspect.Signature(params, return_annotation=CommandResponse)  # type: ignore[attr-defined]
