@@ -143,10 +143,10 @@ def summary(cb: Callback) -> dict[str, Any]:
     return {
         "policy_number": cb.policy_number,
         "status": cb.status,
-        "cycle": getattr(cb, "cycle", 0),
-        "outcome_class": getattr(cb, "outcome_class", ""),
-        "outcome_subtype": getattr(cb, "outcome_subtype", ""),
-        "work_order_ids": [str(i) for i in getattr(cb, "work_order_ids", [])],
+        "cycle": cb.cycle,
+        "outcome_class": cb.outcome_class,
+        "outcome_subtype": cb.outcome_subtype,
+        "work_order_ids": [str(i) for i in cb.work_order_ids],
     }
 
 

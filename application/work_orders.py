@@ -214,7 +214,7 @@ def work_orders_for_policy(app: PolicyTrail, number: str) -> list[WorkOrder]:
     except AggregateNotFoundError:
         return []
     found: list[WorkOrder] = []
-    for wo_id in getattr(cb, "work_order_ids", []):
+    for wo_id in cb.work_order_ids:
         current: UUID | None = wo_id
         while current is not None:
             wo = app.get(WorkOrder, current)

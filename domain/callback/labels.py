@@ -5,7 +5,24 @@ Events store the Chinese value, so the stored meaning never depends on Python na
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from domain.shared.errors import InvalidInput
 from domain.shared.labels import LabelledEnum
+
+E = TypeVar("E", bound=LabelledEnum)
+
+
+def parse_value(enum_cls: type[E], value: str, what_en: str, what_zh: str) -> E:
+    """The member whose Chinese term is ``value``, or a clear refusal listing the allowed terms."""
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = "/".join(m.value for m in enum_cls)
+        raise InvalidInput(
+            f"unknown {what_en} {value!r} (allowed: {allowed})",
+            f"{what_zh} {value!r} 无效（可选：{allowed}）",
+        ) from None
 
 
 class CallbackStatus(LabelledEnum):

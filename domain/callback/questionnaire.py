@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.callback.labels import MisleadingKind
+from domain.callback.labels import MisleadingKind, parse_value
 from domain.parameters import CallbackParams
 from domain.policy import ProductType
 from domain.shared.errors import InvalidInput, RuleViolation
@@ -186,23 +186,9 @@ def make_answer(
         item = QuestionItem(item).value
     except ValueError:
         raise InvalidInput(f"unknown questionnaire item {item!r}", f"问卷项目 {item!r} 无效") from None
-    try:
-        response = Response(response).value
-    except ValueError:
-        allowed = "/".join(r.value for r in Response)
-        raise InvalidInput(
-            f"unknown response {response!r} (allowed: {allowed})",
-            f"答复 {response!r} 无效（可选：{allowed}）",
-        ) from None
+    response = parse_value(Response, response, "response", "答复").value
     if misleading:
-        try:
-            misleading = MisleadingKind(misleading).value
-        except ValueError:
-            allowed = "/".join(m.value for m in MisleadingKind)
-            raise InvalidInput(
-                f"unknown misleading kind {misleading!r} (allowed: {allowed})",
-                f"销售误导类型 {misleading!r} 无效（可选：{allowed}）",
-            ) from None
+        misleading = parse_value(MisleadingKind, misleading, "misleading kind", "销售误导类型").value
     negative = response != Response.YES
     if corrected and not (negative and item in DOUBT_ITEMS):
         raise InvalidInput(
