@@ -415,6 +415,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
     @classmethod
     def open(
         cls,
+        *,
         policy: Policy,
         registration_lag_days: int,
         registration_late: bool,
@@ -452,7 +453,14 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
             phone=policy.holder_phone,
             rule_ids=["CB-01", "CB-03", "CB-05"],
         )
-        cb._start_cycle(1, "回执回销 receipt registered", None, None, params, ctx)
+        cb._start_cycle(
+            number=1,
+            reason="回执回销 receipt registered",
+            work_order_id=None,
+            agreed_call_at=None,
+            params=params,
+            ctx=ctx,
+        )
         problem = opening.phone_problem(policy.holder_phone)
         if policy.status == PolicyStatus.CANCELLED_IN_COOLING_OFF and policy.cancelled_on:
             cb.exclude(policy.cancelled_on, ctx)
@@ -464,6 +472,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
 
     def _start_cycle(
         self,
+        *,
         number: int,
         reason: str,
         work_order_id: uuid.UUID | None,

@@ -26,6 +26,7 @@ class CallbackBranch:
     # ----- branch and work orders (CB-04, PC-05) --------------------------------------
     def start_new_cycle(
         self,
+        *,
         work_order_id: uuid.UUID,
         agreed_call_at: datetime | None,
         duplicate: DuplicateVerdict | None,
@@ -49,15 +50,21 @@ class CallbackBranch:
                 "the policy's phone is still unusable; change the contact details first",
                 "保单联系电话仍不可用，须先办理联系方式变更",
             )
-        reason = "核实件回销 verification resolved (二次回访)"
         self._start_cycle(
-            self.cycle + 1, reason, work_order_id, agreed_call_at, params, ctx, rule_ids=["PC-05", "CA-02"]
+            number=self.cycle + 1,
+            reason="核实件回销 verification resolved (二次回访)",
+            work_order_id=work_order_id,
+            agreed_call_at=agreed_call_at,
+            params=params,
+            ctx=ctx,
+            rule_ids=["PC-05", "CA-02"],
         )
         if duplicate is not None:
             self.flag_duplicate(duplicate, ctx)
 
     def record_signed_questionnaire(
         self,
+        *,
         method: str,
         evidence_ref: str,
         answers: list[Answer],
@@ -84,6 +91,7 @@ class CallbackBranch:
     # ----- special callback (SP-01, SP-02) --------------------------------------------
     def apply_special(
         self,
+        *,
         reason: str,
         method: str,
         agreed_at: datetime,
@@ -117,7 +125,7 @@ class CallbackBranch:
             rule_ids=["SP-01", "SP-02"],
         )
 
-    def decide_special(self, approve: bool, unit: str, comment: str, ctx: Context) -> None:
+    def decide_special(self, *, approve: bool, unit: str, comment: str, ctx: Context) -> None:
         """SP-02: a manager of the policy's sales unit approves or rejects."""
         special.require_decider(
             special_status=self.special_status, role=ctx.actor.role, unit=unit, branch=self.branch

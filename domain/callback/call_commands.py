@@ -28,6 +28,7 @@ class CallbackCalls:
     # ----- calls (CA-01, CA-02, CB-02, CB-04, DP-03) ----------------------------------
     def record_attempt(
         self,
+        *,
         result: str,
         recording_ref: str,
         caller_id: str,

@@ -432,7 +432,7 @@ class ServiceCase(ServiceCaseObligations, ServiceCaseLapse, TrailAggregate):
             rule_id="PS-03",
         )
 
-    def sign_service_list(self, servicer_code: str, list_complete: bool, ctx: Context) -> None:
+    def sign_service_list(self, *, servicer_code: str, list_complete: bool, ctx: Context) -> None:
         """PS-03: the assigned servicer signs the list (签收服务清单, with the time).
 
         An incomplete or untidy list (签收不规范) is recorded and forfeits the
@@ -454,7 +454,7 @@ class ServiceCase(ServiceCaseObligations, ServiceCaseLapse, TrailAggregate):
             rule_id="PS-03",
         )
 
-    def refuse(self, servicer_code: str, reason: str, justified: bool, ctx: Context) -> None:
+    def refuse(self, *, servicer_code: str, reason: str, justified: bool, ctx: Context) -> None:
         """PS-03: refusing an assigned case is recorded; without cause it disqualifies
         (无故拒绝接受保单取消保险规划师资格). The case goes back to unassigned."""
         self._require_open()
@@ -580,7 +580,7 @@ class ServiceCase(ServiceCaseObligations, ServiceCaseLapse, TrailAggregate):
 
     # ----- end of the case ---------------------------------------------------------
     def supersede(
-        self, new_case_id: uuid.UUID, new_source: str, new_servicer_code: str, ctx: Context
+        self, *, new_case_id: uuid.UUID, new_source: str, new_servicer_code: str, ctx: Context
     ) -> None:
         """PS-01: the policy was transferred again; this case ends, the new one takes over."""
         if self.status == CaseStatus.CLOSED:

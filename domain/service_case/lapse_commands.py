@@ -50,7 +50,7 @@ class ServiceCaseLapse:
             rule_id="PS-06",
         )
 
-    def record_reinstatement_visit(self, visited_on: date, outcome: str, note: str, ctx: Context) -> None:
+    def record_reinstatement_visit(self, *, visited_on: date, outcome: str, note: str, ctx: Context) -> None:
         """PS-06: a reinstatement visit result on the 失效保单处理结果反馈表, to be
         confirmed by quality control. A new visit replaces an unconfirmed result."""
         self.require_existed_at("visited_on", visited_on)  # RC-01b
@@ -79,7 +79,7 @@ class ServiceCaseLapse:
             rule_id="PS-06",
         )
 
-    def review_reinstatement_result(self, reviewer: str, confirmed: bool, note: str, ctx: Context) -> None:
+    def review_reinstatement_result(self, *, reviewer: str, confirmed: bool, note: str, ctx: Context) -> None:
         """PS-06: quality control (品质管理岗, not the servicer) confirms the result or
         sends it back for another visit."""
         self._require_open()

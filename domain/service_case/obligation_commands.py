@@ -85,7 +85,9 @@ class ServiceCaseObligations:
             rule_id="PS-04",
         )
 
-    def deliver_survival_benefit_notice(self, anniversary_on: date, delivered_on: date, ctx: Context) -> None:
+    def deliver_survival_benefit_notice(
+        self, *, anniversary_on: date, delivered_on: date, ctx: Context
+    ) -> None:
         """PS-04: the notice was delivered; after the due day it is recorded as late."""
         self.require_existed_at("delivered_on", delivered_on)  # RC-01b
         self._require_in_service("PS-04")
