@@ -207,7 +207,9 @@ def planner_score(
     deductions = sum(p.deduction for p in month_penalties)
     zeroed = any(p.zeroed for p in month_penalties)
     log_pts = 0 if zeroed else max(0, log_step_pts - deductions)  # SC-02
-    discretion = min(max(inputs.discretion_points, 0), params.discretion_max)
+    # Scores are computed on read with today's parameters: discretion recorded under a
+    # higher maximum counts up to today's (never negative: refused when recorded).
+    discretion = min(inputs.discretion_points, params.discretion_max)
     rule_ids = ["SC-01", "SC-02"] if month_penalties else ["SC-01"]
     return ScoreBreakdown(
         month=inputs.month,
