@@ -87,16 +87,9 @@ class PlannerMonthlyInputs:
 class PenaltyRole(LabelledEnum):
     """Whose work-log score an SC-02 penalty hits (日志所属人 / 直接主管 / 大主管)."""
 
-    OWNER = "日志所属人"
-    SUPERVISOR = "直接主管"
-    SENIOR = "大主管"
-
-
-PenaltyRole._english = {
-    "日志所属人": "log owner",
-    "直接主管": "direct supervisor",
-    "大主管": "senior supervisor",
-}
+    OWNER = "日志所属人", "log owner"
+    SUPERVISOR = "直接主管", "direct supervisor"
+    SENIOR = "大主管", "senior supervisor"
 
 
 @dataclass(frozen=True)

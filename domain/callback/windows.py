@@ -31,11 +31,8 @@ NIGHT_STARTS = time(21, 0)
 
 
 class DayKind(LabelledEnum):
-    WORKING_DAY = "工作日"
-    REST_DAY = "休息日"
-
-
-DayKind._english = {"工作日": "working day", "休息日": "rest day (weekend / holiday)"}
+    WORKING_DAY = "工作日", "working day"
+    REST_DAY = "休息日", "rest day (weekend / holiday)"
 
 
 @dataclass(frozen=True)

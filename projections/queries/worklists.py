@@ -225,18 +225,12 @@ def expired_cycles(
 class QueueGroup(LabelledEnum):
     """OC-05 groups of the branch queue, in order."""
 
-    VERIFICATION = "核实件"
-    LAST_MONTH = "上月问题件/次标准件"
-    MONTH_BEFORE = "上上月问题件/次标准件"
-    OLDER = "其他月份问题件/次标准件"
+    VERIFICATION = "核实件", "verifications"
+    LAST_MONTH = "上月问题件/次标准件", "last month's problem cases"
+    MONTH_BEFORE = "上上月问题件/次标准件", "problem cases of the month before"
+    OLDER = "其他月份问题件/次标准件", "older problem cases"
 
 
-QueueGroup._english = {
-    "核实件": "verifications",
-    "上月问题件/次标准件": "last month's problem cases",
-    "上上月问题件/次标准件": "problem cases of the month before",
-    "其他月份问题件/次标准件": "older problem cases",
-}
 _GROUPS = list(QueueGroup)
 
 
