@@ -13,31 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from domain.parameters import CallbackParams
+from domain.sales_terms import Channel, ProductType
 from domain.shared.aggregate import Context, TrailAggregate
 from domain.shared.business_time import require_not_before
 from domain.shared.errors import InvalidInput, RuleViolation
 from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date
 from domain.shared.values import Person, PhoneNumber, Term, money, policy_number
-
-
-class Channel(LabelledEnum):
-    """Sales channel (渠道)."""
-
-    AGENCY = "个险", "agency"
-    BANCASSURANCE = "银保", "bancassurance"
-    TELESALES = "电销", "telesales"
-    ONLINE = "网销", "online"
-    BROKERAGE = "经代", "brokerage"
-
-
-class ProductType(LabelledEnum):
-    """Product type (产品类型), drives the questionnaire (QN-01)."""
-
-    TRADITIONAL = "传统", "traditional"
-    PARTICIPATING = "分红", "participating"
-    UNIVERSAL = "万能", "universal"
-    INVESTMENT_LINKED = "投连", "investment-linked"
 
 
 class PaymentMode(LabelledEnum):
