@@ -256,7 +256,7 @@ class Policy(TrailAggregate):
     branch: str
     holder_phone: PhoneNumber | None
     holder_address: str
-    status: str
+    status: PolicyStatus
     receipt_signed_on: date | None
     receipt_registered_on: date | None
     cooling_off_end: date | None

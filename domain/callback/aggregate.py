@@ -74,7 +74,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
         def apply(self, cb: Callback) -> None:
             cb._begin(self.occurred_at)
             cb.policy_number = self.policy_number
-            cb.status = CallbackStatus.NOT_REQUIRED.value
+            cb.status = CallbackStatus.NOT_REQUIRED
             cb.branch = self.branch
             cb.channel = self.channel
             cb.product_type = self.product_type
@@ -115,7 +115,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
             cb.cooling_off_end = self.cooling_off_end
             cb.due_on = self.due_on
             cb.phone = self.phone
-            cb.status = CallbackStatus.AWAITING_CALL.value
+            cb.status = CallbackStatus.AWAITING_CALL
 
     # ----- events: cycles and calls ---------------------------------------------------
     class CycleStarted(TrailAggregate.Event):
@@ -139,7 +139,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
             cb.attempts_allowed = self.attempts_allowed
             cb.attempts_in_cycle = 0
             cb.cycle_results = []
-            cb.status = CallbackStatus.AWAITING_CALL.value
+            cb.status = CallbackStatus.AWAITING_CALL
             cb._reset_call()
 
     class AttemptRecorded(TrailAggregate.Event):
@@ -164,7 +164,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
             cb.attempts_total += 1
             cb.cycle_results = [*cb.cycle_results, self.result]
             if self.result == CallResult.REACHED:
-                cb.status = CallbackStatus.IN_CALL.value
+                cb.status = CallbackStatus.IN_CALL
                 cb._reset_call()
 
     class CallAbandoned(TrailAggregate.Event):
@@ -178,7 +178,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
         rule_id: str
 
         def apply(self, cb: Callback) -> None:
-            cb.status = CallbackStatus.AWAITING_CALL.value
+            cb.status = CallbackStatus.AWAITING_CALL
             cb._reset_call()
 
     class IdentityChecked(TrailAggregate.Event):
@@ -260,13 +260,13 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
             cb.outcome_subtype = self.subtype
             cb.work_order_ids = [*cb.work_order_ids, *(w.work_order_id for w in self.work_orders)]
             if self.success:
-                cb.status = CallbackStatus.COMPLETED.value
+                cb.status = CallbackStatus.COMPLETED
                 cb.succeeded = True
                 cb.completed_on = self.completed_on
                 if cb.special_status == SpecialStatus.APPROVED:
-                    cb.special_status = SpecialStatus.COMPLETED.value
+                    cb.special_status = SpecialStatus.COMPLETED
             else:
-                cb.status = CallbackStatus.SENT_TO_BRANCH.value
+                cb.status = CallbackStatus.SENT_TO_BRANCH
                 cb.sent_to_branch = True
                 cb.phone_when_sent = self.phone
 
@@ -285,7 +285,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
         rule_ids: list[str]
 
         def apply(self, cb: Callback) -> None:
-            cb.special_status = SpecialStatus.APPLIED.value
+            cb.special_status = SpecialStatus.APPLIED
             cb.special_method = self.method
 
     class SpecialCallbackDecided(TrailAggregate.Event):
@@ -300,10 +300,10 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
 
         def apply(self, cb: Callback) -> None:
             if self.approved:
-                cb.special_status = SpecialStatus.APPROVED.value
-                cb.status = CallbackStatus.SPECIAL.value
+                cb.special_status = SpecialStatus.APPROVED
+                cb.status = CallbackStatus.SPECIAL
             else:
-                cb.special_status = SpecialStatus.REJECTED.value
+                cb.special_status = SpecialStatus.REJECTED
 
     class PhoneChanged(TrailAggregate.Event):
         """回访电话变更 The policy's phone changed by a contact-details change (DP-03)."""
@@ -326,7 +326,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
         rule_id: str
 
         def apply(self, cb: Callback) -> None:
-            cb.status = CallbackStatus.EXCLUDED.value
+            cb.status = CallbackStatus.EXCLUDED
             cb._reset_call()
 
     # ----- state ----------------------------------------------------------------------
@@ -340,7 +340,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
     cooling_off_end: date | None
     due_on: date | None
     phone: PhoneNumber | None
-    status: str
+    status: CallbackStatus
     cycle: int
     cycle_started_at: datetime
     cycle_ends_at: datetime
@@ -361,7 +361,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
     sent_to_branch: bool
     phone_when_sent: PhoneNumber | None
     work_order_ids: list[uuid.UUID]
-    special_status: str
+    special_status: SpecialStatus | None  # None: no special callback applied for
     special_method: str
 
     def __init__(self) -> None:
@@ -382,7 +382,8 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
         self.completed_on = None
         self.phone_when_sent = None
         self.work_order_ids = []
-        self.special_status = self.special_method = ""
+        self.special_status = None
+        self.special_method = ""
 
     def _reset_call(self) -> None:
         self.identity_result = ""
@@ -604,7 +605,7 @@ class Callback(CallbackCalls, CallbackBranch, TrailAggregate):
             ctx,
             cancelled_on=cancelled_on,
             cooling_off_end=self.cooling_off_end,
-            previous_status=self.status,
+            previous_status=self.status.value,
             rule_id="OC-06",
         )
         return True

@@ -30,7 +30,7 @@ def grounds(reason: str, method: str) -> tuple[SpecialReason, CallbackMethod]:
 
 def require_application(
     *,
-    special_status: str,
+    special_status: SpecialStatus | None,
     policy_agent_code: str,
     agent_code: str,
     customer_signed: bool,
@@ -58,7 +58,7 @@ def require_application(
         )
 
 
-def require_decider(*, special_status: str, role: Role, unit: str, branch: str) -> None:
+def require_decider(*, special_status: SpecialStatus | None, role: Role, unit: str, branch: str) -> None:
     """SP-02: a manager of the policy's sales unit decides a pending application."""
     if special_status != SpecialStatus.APPLIED:
         raise InvalidInput("no special callback awaits approval", "没有待审批的特殊回访件")

@@ -313,7 +313,7 @@ class ServiceCase(ServiceCaseObligations, ServiceCaseLapse, TrailAggregate):
     previous_agent_code: str
     service_class: str
     premium_due_on: date | None
-    status: str
+    status: CaseStatus
     servicer_code: str
     assigned_on: date | None
     card_due_on: date | None
