@@ -128,6 +128,7 @@ class Agent(TrailAggregate):
     @classmethod
     def register(
         cls,
+        *,
         code: str,
         name: str,
         id_number: str,

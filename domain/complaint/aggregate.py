@@ -148,6 +148,7 @@ class Complaint(TrailAggregate):
     @classmethod
     def receive(
         cls,
+        *,
         complaint_no: str,
         channel: str,
         category: str,
