@@ -3,14 +3,8 @@
 This file is the aggregate's events with their ``apply``s, its state, opening,
 outcome and contact-data commands; the call and questionnaire commands are in
 ``call_commands``, the branch and special-callback ones in ``branch_commands``
-(mixed into the class). The decisions live in small pure modules beside them:
-
-- ``opening``: when a callback is due (CB-01, CB-03) and an unusable phone (CB-06)
-- ``windows``: call windows (CA-01); ``calls``: cycles and attempts (CA-02, CB-02,
-  CB-04, CB-06, DP-03)
-- ``questionnaire`` / ``answering``: question sets and which answers count (QN-01..04,
-  CB-04 signed questionnaires); ``outcome``: answers → outcome (OC-01..04, OC-06, PC-01)
-- ``special``: special callbacks (SP-01, SP-02); ``guards``: what each status allows
+(mixed into the class). The decisions live in small pure modules beside them
+(listed in the package's ``__init__``).
 
 Every outcome is decided from recorded facts; no command carries an outcome.
 """
