@@ -89,14 +89,14 @@ def register_agent(cmd: RegisterAgent, uow: UnitOfWork) -> dict[str, str]:
     if uow.find(Agent, Agent.id_for(code)) is not None:
         raise AlreadyExists(f"agent {code} is already registered", f"业务员 {code} 已登记", agent_code=code)
     agent = Agent.register(
-        code,
-        cmd.name,
-        id_number(cmd.id_number),
-        Rank(cmd.rank_series, cmd.rank_level),
-        cmd.branch,
-        _usable(cmd.phone),
-        cmd.joined_on,
-        uow.ctx,
+        code=code,
+        name=cmd.name,
+        id_number=id_number(cmd.id_number),
+        rank=Rank(cmd.rank_series, cmd.rank_level),
+        branch=cmd.branch,
+        phone=_usable(cmd.phone),
+        joined_on=cmd.joined_on,
+        ctx=uow.ctx,
     )
     uow.add(agent)
     _use_phone(uow, agent)

@@ -144,10 +144,10 @@ def summary(cb: Callback) -> dict[str, Any]:
     return {
         "policy_number": cb.policy_number,
         "status": cb.status,
-        "cycle": getattr(cb, "cycle", 0),
-        "outcome_class": getattr(cb, "outcome_class", ""),
-        "outcome_subtype": getattr(cb, "outcome_subtype", ""),
-        "work_order_ids": [str(i) for i in getattr(cb, "work_order_ids", [])],
+        "cycle": cb.cycle,
+        "outcome_class": cb.outcome_class,
+        "outcome_subtype": cb.outcome_subtype,
+        "work_order_ids": [str(i) for i in cb.work_order_ids],
     }
 
 
@@ -155,13 +155,13 @@ def summary(cb: Callback) -> dict[str, Any]:
 def record_call_attempt(cmd: RecordCallAttempt, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.record_attempt(
-        cmd.result,
-        cmd.recording_ref,
-        cmd.caller,
-        cmd.phone,
-        uow.params.callback,
-        uow.calendar,
-        uow.ctx,
+        result=cmd.result,
+        recording_ref=cmd.recording_ref,
+        caller_id=cmd.caller,
+        phone_called=cmd.phone,
+        params=uow.params.callback,
+        calendar=uow.calendar,
+        ctx=uow.ctx,
     )
     return summary(cb)
 
@@ -193,11 +193,11 @@ def close_expired_cycle(cmd: CloseExpiredCycle, uow: UnitOfWork) -> dict[str, An
 def record_signed_questionnaire(cmd: RecordSignedQuestionnaire, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.record_signed_questionnaire(
-        cmd.method,
-        cmd.evidence_ref,
-        [a.to_answer() for a in cmd.answers],
-        uow.params.callback,
-        uow.ctx,
+        method=cmd.method,
+        evidence_ref=cmd.evidence_ref,
+        answers=[a.to_answer() for a in cmd.answers],
+        params=uow.params.callback,
+        ctx=uow.ctx,
     )
     return summary(cb)
 
@@ -205,21 +205,21 @@ def record_signed_questionnaire(cmd: RecordSignedQuestionnaire, uow: UnitOfWork)
 def apply_special_callback(cmd: ApplySpecialCallback, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
     cb.apply_special(
-        cmd.reason,
-        cmd.method,
-        cmd.agreed_at,
-        cmd.agent_code,
-        cmd.customer_signed,
-        cmd.agent_signed,
-        cmd.application_ref,
-        uow.ctx,
+        reason=cmd.reason,
+        method=cmd.method,
+        agreed_at=cmd.agreed_at,
+        agent_code=cmd.agent_code,
+        customer_signed=cmd.customer_signed,
+        agent_signed=cmd.agent_signed,
+        application_ref=cmd.application_ref,
+        ctx=uow.ctx,
     )
     return {**summary(cb), "special_status": cb.special_status}
 
 
 def decide_special_callback(cmd: DecideSpecialCallback, uow: UnitOfWork) -> dict[str, Any]:
     cb = load_callback(uow, cmd.policy_number)
-    cb.decide_special(cmd.approve, cmd.unit, cmd.comment, uow.ctx)
+    cb.decide_special(approve=cmd.approve, unit=cmd.unit, comment=cmd.comment, ctx=uow.ctx)
     return {**summary(cb), "special_status": cb.special_status}
 
 
@@ -233,12 +233,12 @@ def open_callback(event: Policy.ReceiptRegistered, uow: UnitOfWork) -> None:
         uow.add(Callback.waive(policy, uow.ctx))
         return
     callback = Callback.open(
-        policy,
-        event.lag_days,
-        event.late,
-        duplicate_verdict(uow, policy.number, policy.holder_phone),
-        uow.params.callback,
-        uow.ctx,
+        policy=policy,
+        registration_lag_days=event.lag_days,
+        registration_late=event.late,
+        duplicate=duplicate_verdict(uow, policy.number, policy.holder_phone),
+        params=uow.params.callback,
+        ctx=uow.ctx,
     )
     uow.add(callback)
 

@@ -122,16 +122,16 @@ def report_claim(cmd: ReportClaim, uow: UnitOfWork) -> dict[str, Any]:
     if uow.find(ClaimCase, ClaimCase.id_for(cmd.claim_no)) is not None:
         raise AlreadyExists(f"claim {cmd.claim_no} is already reported", f"案件 {cmd.claim_no} 已报案")
     c = ClaimCase.report(
-        cmd.claim_no,
-        cmd.line,
-        cmd.area,
-        cmd.tier,
-        cmd.branch,
-        cmd.policy_number,
-        cmd.customer,
-        cmd.scene_report,
-        uow.params.service_standards,
-        uow.ctx,
+        claim_no=cmd.claim_no,
+        line=cmd.line,
+        area=cmd.area,
+        tier=cmd.tier,
+        branch=cmd.branch,
+        policy_number=cmd.policy_number,
+        customer=cmd.customer,
+        scene_report=cmd.scene_report,
+        params=uow.params.service_standards,
+        ctx=uow.ctx,
     )
     uow.add(c)
     return claim_summary(c, uow)

@@ -99,16 +99,16 @@ def receive_complaint(cmd: ReceiveComplaint, uow: UnitOfWork) -> dict[str, Any]:
                 )
             agent = agent or policy.agent_code
     c = Complaint.receive(
-        cmd.complaint_no,
-        cmd.channel,
-        cmd.category,
-        cmd.customer,
-        cmd.branch,
-        number,
-        agent,
-        cmd.summary,
-        uow.params.service_standards,
-        uow.ctx,
+        complaint_no=cmd.complaint_no,
+        channel=cmd.channel,
+        category=cmd.category,
+        customer=cmd.customer,
+        branch=cmd.branch,
+        policy_number=number,
+        agent_code=agent,
+        summary=cmd.summary,
+        params=uow.params.service_standards,
+        ctx=uow.ctx,
     )
     uow.add(c)
     return complaint_summary(c, uow)

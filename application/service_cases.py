@@ -219,7 +219,7 @@ def _open(
     index = _index(uow, policy.number)
     if supersede and index.open_case_id is not None:
         old = load_case(uow, index.open_case_id)
-        old.supersede(case_id, source, servicer_code, uow.ctx)
+        old.supersede(new_case_id=case_id, new_source=source, new_servicer_code=servicer_code, ctx=uow.ctx)
         index.unlink(old.id, f"superseded by {case_id} ({source})", uow.ctx)
     case = ServiceCase.open(
         case_id,
@@ -287,13 +287,17 @@ def assign_service_case(cmd: AssignServiceCase, uow: UnitOfWork) -> dict[str, st
 
 def sign_service_list(cmd: SignServiceList, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
-    case.sign_service_list(agent_code(cmd.servicer_code), cmd.list_complete, uow.ctx)
+    case.sign_service_list(
+        servicer_code=agent_code(cmd.servicer_code), list_complete=cmd.list_complete, ctx=uow.ctx
+    )
     return _answer(case)
 
 
 def refuse_service_case(cmd: RefuseServiceCase, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
-    case.refuse(agent_code(cmd.servicer_code), cmd.reason, cmd.justified, uow.ctx)
+    case.refuse(
+        servicer_code=agent_code(cmd.servicer_code), reason=cmd.reason, justified=cmd.justified, ctx=uow.ctx
+    )
     return _answer(case)
 
 
@@ -352,7 +356,9 @@ def schedule_survival_benefit_notice(cmd: ScheduleSurvivalBenefitNotice, uow: Un
 
 def deliver_survival_benefit_notice(cmd: DeliverSurvivalBenefitNotice, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
-    case.deliver_survival_benefit_notice(cmd.anniversary_on, _today(uow, cmd.delivered_on), uow.ctx)
+    case.deliver_survival_benefit_notice(
+        anniversary_on=cmd.anniversary_on, delivered_on=_today(uow, cmd.delivered_on), ctx=uow.ctx
+    )
     return _answer(case)
 
 
@@ -371,13 +377,17 @@ def record_service_item(cmd: RecordServiceItem, uow: UnitOfWork) -> dict[str, st
 
 def record_reinstatement_visit(cmd: RecordReinstatementVisit, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
-    case.record_reinstatement_visit(_today(uow, cmd.visited_on), cmd.outcome, cmd.note, uow.ctx)
+    case.record_reinstatement_visit(
+        visited_on=_today(uow, cmd.visited_on), outcome=cmd.outcome, note=cmd.note, ctx=uow.ctx
+    )
     return _answer(case)
 
 
 def review_reinstatement_result(cmd: ReviewReinstatementResult, uow: UnitOfWork) -> dict[str, str]:
     case = load_case(uow, cmd.case_id)
-    case.review_reinstatement_result(cmd.reviewer, cmd.confirmed, cmd.note, uow.ctx)
+    case.review_reinstatement_result(
+        reviewer=cmd.reviewer, confirmed=cmd.confirmed, note=cmd.note, ctx=uow.ctx
+    )
     return _answer(case)
 
 

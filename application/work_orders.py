@@ -169,7 +169,13 @@ def reopen_callback(event: WorkOrder.Resolved, uow: UnitOfWork) -> None:
     wo = load_work_order(uow, event.originator_id)
     cb = uow.get(Callback, wo.callback_id, f"callback of policy {wo.policy_number} 回访")
     duplicate = duplicate_verdict(uow, cb.policy_number, cb.phone) if cb.phone_changed_since_sent else None
-    cb.start_new_cycle(wo.id, event.agreed_call_at, duplicate, uow.params.callback, uow.ctx)
+    cb.start_new_cycle(
+        work_order_id=wo.id,
+        agreed_call_at=event.agreed_call_at,
+        duplicate=duplicate,
+        params=uow.params.callback,
+        ctx=uow.ctx,
+    )
 
 
 def open_second_explanation(event: WorkOrder.Escalated, uow: UnitOfWork) -> None:
@@ -206,7 +212,7 @@ def work_orders_for_policy(app: TrailApplication, number: str) -> list[WorkOrder
     except AggregateNotFoundError:
         return []
     found: list[WorkOrder] = []
-    for wo_id in getattr(cb, "work_order_ids", []):
+    for wo_id in cb.work_order_ids:
         current: UUID | None = wo_id
         while current is not None:
             wo = app.get(WorkOrder, current)

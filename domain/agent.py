@@ -48,11 +48,8 @@ class Rank:
 
 
 class AgentStatus(LabelledEnum):
-    ACTIVE = "在职"
-    DEPARTED = "离司"
-
-
-AgentStatus._english = {"在职": "active", "离司": "departed"}
+    ACTIVE = "在职", "active"
+    DEPARTED = "离司", "departed"
 
 
 class Agent(TrailAggregate):
@@ -131,6 +128,7 @@ class Agent(TrailAggregate):
     @classmethod
     def register(
         cls,
+        *,
         code: str,
         name: str,
         id_number: str,

@@ -52,20 +52,11 @@ REMAINDER_RULE = (
 class ResourceClass(LabelledEnum):
     """CR-01 客户资源类别."""
 
-    MATURITY = "满期"
-    RENEWAL = "续期"
-    OLD_CUSTOMER = "老客户"
-    NOT_YET_MATURED = "未到期"
-    OTHER = "其他"
-
-
-ResourceClass._english = {
-    "满期": "maturity",
-    "续期": "renewal",
-    "老客户": "old customer",
-    "未到期": "not yet matured",
-    "其他": "other",
-}
+    MATURITY = "满期", "maturity"
+    RENEWAL = "续期", "renewal"
+    OLD_CUSTOMER = "老客户", "old customer"
+    NOT_YET_MATURED = "未到期", "not yet matured"
+    OTHER = "其他", "other"
 
 
 @dataclass(frozen=True)
@@ -249,11 +240,8 @@ def plan_allocation(
 
 
 class RoundStatus(LabelledEnum):
-    OPEN = "登记中"
-    ALLOCATED = "已分配"
-
-
-RoundStatus._english = {"登记中": "open for registration", "已分配": "allocated (closed)"}
+    OPEN = "登记中", "open for registration"
+    ALLOCATED = "已分配", "allocated (closed)"
 
 
 class AllocationRound(TrailAggregate):

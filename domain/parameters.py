@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.sales_terms import Channel, ProductType
 from domain.service_standard.parameters import ServiceStandardParams
 
 
@@ -42,7 +43,13 @@ def _windows(*spans: tuple[str, str]) -> tuple[CallWindow, ...]:
     return tuple(CallWindow(start=time.fromisoformat(a), end=time.fromisoformat(b)) for a, b in spans)
 
 
-_DEFAULT_COOLING_OFF = {"个险": 10, "银保": 15, "电销": 10, "网销": 10, "经代": 10}
+_DEFAULT_COOLING_OFF = {
+    Channel.AGENCY: 10,
+    Channel.BANCASSURANCE: 15,
+    Channel.TELESALES: 10,
+    Channel.ONLINE: 10,
+    Channel.BROKERAGE: 10,
+}
 _DEFAULT_NATURAL_DAY_DEADLINES = {
     "核实件": 7,
     "人工亲访件": 7,
@@ -55,11 +62,11 @@ _DEFAULT_NATURAL_DAY_DEADLINES = {
 class CallbackParams(_Params):
     """New-contract callback numbers (CB-03, CB-05, CA-01, CA-02, QN-02, DP-01)."""
 
-    cooling_off_days: dict[str, int] = Field(
+    cooling_off_days: dict[Channel, int] = Field(
         default_factory=lambda: dict(_DEFAULT_COOLING_OFF),
         description="CB-03: cooling-off length in natural days per channel",
     )
-    cooling_off_days_by_product: dict[str, int] = Field(
+    cooling_off_days_by_product: dict[ProductType, int] = Field(
         default_factory=dict,
         description="CB-03: optional per-product-type override (wins over the channel)",
     )

@@ -55,16 +55,9 @@ class AllocationBar:
 class AuditSeverity(LabelledEnum):
     """SC-02 outcome of a log audit: how far the supervisor's mark was off."""
 
-    WITHIN = "相符"  # off by at most the minor threshold
-    MINOR = "偏差30%以上"
-    MAJOR = "偏差50%以上"
-
-
-AuditSeverity._english = {
-    "相符": "within tolerance",
-    "偏差30%以上": "off by more than the minor threshold",
-    "偏差50%以上": "off by more than the major threshold",
-}
+    WITHIN = "相符", "within tolerance"  # off by at most the minor threshold
+    MINOR = "偏差30%以上", "off by more than the minor threshold"
+    MAJOR = "偏差50%以上", "off by more than the major threshold"
 
 
 @dataclass(frozen=True)

@@ -87,16 +87,9 @@ class PlannerMonthlyInputs:
 class PenaltyRole(LabelledEnum):
     """Whose work-log score an SC-02 penalty hits (日志所属人 / 直接主管 / 大主管)."""
 
-    OWNER = "日志所属人"
-    SUPERVISOR = "直接主管"
-    SENIOR = "大主管"
-
-
-PenaltyRole._english = {
-    "日志所属人": "log owner",
-    "直接主管": "direct supervisor",
-    "大主管": "senior supervisor",
-}
+    OWNER = "日志所属人", "log owner"
+    SUPERVISOR = "直接主管", "direct supervisor"
+    SENIOR = "大主管", "senior supervisor"
 
 
 @dataclass(frozen=True)
@@ -207,7 +200,9 @@ def planner_score(
     deductions = sum(p.deduction for p in month_penalties)
     zeroed = any(p.zeroed for p in month_penalties)
     log_pts = 0 if zeroed else max(0, log_step_pts - deductions)  # SC-02
-    discretion = min(max(inputs.discretion_points, 0), params.discretion_max)
+    # Scores are computed on read with today's parameters: discretion recorded under a
+    # higher maximum counts up to today's (never negative: refused when recorded).
+    discretion = min(inputs.discretion_points, params.discretion_max)
     rule_ids = ["SC-01", "SC-02"] if month_penalties else ["SC-01"]
     return ScoreBreakdown(
         month=inputs.month,

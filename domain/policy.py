@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.parameters import CallbackParams
+from domain.sales_terms import Channel, ProductType
 from domain.shared.aggregate import Context, TrailAggregate
 from domain.shared.business_time import require_not_before
 from domain.shared.errors import InvalidInput, RuleViolation
@@ -21,86 +22,28 @@ from domain.shared.time import business_date
 from domain.shared.values import Person, PhoneNumber, Term, money, policy_number
 
 
-class Channel(LabelledEnum):
-    """Sales channel (渠道)."""
-
-    AGENCY = "个险"
-    BANCASSURANCE = "银保"
-    TELESALES = "电销"
-    ONLINE = "网销"
-    BROKERAGE = "经代"
-
-
-Channel._english = {
-    "个险": "agency",
-    "银保": "bancassurance",
-    "电销": "telesales",
-    "网销": "online",
-    "经代": "brokerage",
-}
-
-
-class ProductType(LabelledEnum):
-    """Product type (产品类型), drives the questionnaire (QN-01)."""
-
-    TRADITIONAL = "传统"
-    PARTICIPATING = "分红"
-    UNIVERSAL = "万能"
-    INVESTMENT_LINKED = "投连"
-
-
-ProductType._english = {
-    "传统": "traditional",
-    "分红": "participating",
-    "万能": "universal",
-    "投连": "investment-linked",
-}
-
-
 class PaymentMode(LabelledEnum):
-    PERIODIC = "期缴"
-    SINGLE = "趸交"
-
-
-PaymentMode._english = {"期缴": "periodic", "趸交": "single premium"}
+    PERIODIC = "期缴", "periodic"
+    SINGLE = "趸交", "single premium"
 
 
 class PaymentFrequency(LabelledEnum):
-    ANNUAL = "年交"
-    SEMI_ANNUAL = "半年交"
-    QUARTERLY = "季交"
-    MONTHLY = "月交"
-    SINGLE = "趸交"
-
-
-PaymentFrequency._english = {
-    "年交": "annual",
-    "半年交": "semi-annual",
-    "季交": "quarterly",
-    "月交": "monthly",
-    "趸交": "single",
-}
+    ANNUAL = "年交", "annual"
+    SEMI_ANNUAL = "半年交", "semi-annual"
+    QUARTERLY = "季交", "quarterly"
+    MONTHLY = "月交", "monthly"
+    SINGLE = "趸交", "single"
 
 
 class HolderType(LabelledEnum):
-    INDIVIDUAL = "个人"
-    GROUP = "团体"
-
-
-HolderType._english = {"个人": "individual", "团体": "group"}
+    INDIVIDUAL = "个人", "individual"
+    GROUP = "团体", "group"
 
 
 class PolicyStatus(LabelledEnum):
-    IN_FORCE = "有效"
-    CANCELLED_IN_COOLING_OFF = "犹豫期撤单"
-    LAPSED = "失效"
-
-
-PolicyStatus._english = {
-    "有效": "in force",
-    "犹豫期撤单": "cancelled within cooling-off",
-    "失效": "lapsed",
-}
+    IN_FORCE = "有效", "in force"
+    CANCELLED_IN_COOLING_OFF = "犹豫期撤单", "cancelled within cooling-off"
+    LAPSED = "失效", "lapsed"
 
 
 def _enum(enum_cls: type[LabelledEnum], value: Any, what: str) -> str:
@@ -313,7 +256,7 @@ class Policy(TrailAggregate):
     branch: str
     holder_phone: PhoneNumber | None
     holder_address: str
-    status: str
+    status: PolicyStatus
     receipt_signed_on: date | None
     receipt_registered_on: date | None
     cooling_off_end: date | None

@@ -40,32 +40,18 @@ from projections.rows import EventTableProjection, Row, RowCache, TableSpec, eve
 class ObligationKind(LabelledEnum):
     """What an obligation is (时效事项)."""
 
-    CALLBACK = "犹豫期内回访成功"  # CB-03
-    RECEIPT_REGISTRATION = "回执回销时效"  # CB-05
-    WORK_ORDER = "问题件处理时效"  # PC-02
-    SERVICE_CARD = "客户服务卡建立"  # PS-03
-    DIFFICULT_CASE_REPORT = "疑难件报告书递交"  # PS-04
-    SURVIVAL_BENEFIT_NOTICE = "生存金返还通知书送达"  # PS-04
-    COMPLAINT_ACK = "投诉24小时响应"  # SL-01b
-    COMPLAINT_DECISION = "投诉处理时效"  # SL-01c
-    RENEWAL_REMINDER = "续保提醒"  # SL-02b
-    CLAIM_STEP = "理赔时效"  # SL-03a/b/d/e (detail: the step)
-    CARE_CALLBACK = "理赔关怀回访"  # SL-04a/b (detail: which)
+    CALLBACK = "犹豫期内回访成功", "callback succeeded before cooling-off end"  # CB-03
+    RECEIPT_REGISTRATION = "回执回销时效", "receipt registered within the lag"  # CB-05
+    WORK_ORDER = "问题件处理时效", "work order handled by its deadline"  # PC-02
+    SERVICE_CARD = "客户服务卡建立", "customer service card created"  # PS-03
+    DIFFICULT_CASE_REPORT = "疑难件报告书递交", "difficult-case report filed"  # PS-04
+    SURVIVAL_BENEFIT_NOTICE = "生存金返还通知书送达", "survival-benefit notice delivered"  # PS-04
+    COMPLAINT_ACK = "投诉24小时响应", "complaint acknowledged within 24 h"  # SL-01b
+    COMPLAINT_DECISION = "投诉处理时效", "complaint decided in time"  # SL-01c
+    RENEWAL_REMINDER = "续保提醒", "renewal reminder made"  # SL-02b
+    CLAIM_STEP = "理赔时效", "claim step in time"  # SL-03a/b/d/e (detail: the step)
+    CARE_CALLBACK = "理赔关怀回访", "claim care callback"  # SL-04a/b (detail: which)
 
-
-ObligationKind._english = {
-    "犹豫期内回访成功": "callback succeeded before cooling-off end",
-    "回执回销时效": "receipt registered within the lag",
-    "问题件处理时效": "work order handled by its deadline",
-    "客户服务卡建立": "customer service card created",
-    "疑难件报告书递交": "difficult-case report filed",
-    "生存金返还通知书送达": "survival-benefit notice delivered",
-    "投诉24小时响应": "complaint acknowledged within 24 h",
-    "投诉处理时效": "complaint decided in time",
-    "续保提醒": "renewal reminder made",
-    "理赔时效": "claim step in time",
-    "理赔关怀回访": "claim care callback",
-}
 
 SUBJECTS = TableSpec(
     "timeliness_subjects",

@@ -250,8 +250,23 @@ def _reached_callback(product_type: str, insured_is_holder: bool) -> Callback:
     policy = Policy.issue(facts, _at(1, 9))
     policy.sign_receipt(date(2026, 3, 2), PARAMS, _at(2, 9))
     policy.register_receipt(date(2026, 3, 2), PARAMS, _at(2, 9))
-    cb = Callback.open(policy, 0, False, None, PARAMS, _at(2, 10))
-    cb.record_attempt("接通本人", "REC-1", "", None, PARAMS, CALENDAR, _at(2, 10, 30))
+    cb = Callback.open(
+        policy=policy,
+        registration_lag_days=0,
+        registration_late=False,
+        duplicate=None,
+        params=PARAMS,
+        ctx=_at(2, 10),
+    )
+    cb.record_attempt(
+        result="接通本人",
+        recording_ref="REC-1",
+        caller_id="",
+        phone_called=None,
+        params=PARAMS,
+        calendar=CALENDAR,
+        ctx=_at(2, 10, 30),
+    )
     cb.check_identity("通过", PARAMS, _at(2, 10, 31))
     return cb
 

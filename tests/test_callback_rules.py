@@ -82,6 +82,8 @@ def test_cb01_only_individual_policies_over_one_year_need_a_callback(app, actor,
         assert first.rule_id == "CB-01"
         assert first.holder_type == "团体" or first.term_over_one_year is False
         assert cb.status == CallbackStatus.NOT_REQUIRED
+        # the opening event initialises the whole state, as Opened does
+        assert (cb.cycle, cb.outcome_class, cb.work_order_ids, cb.is_open) == (0, "", [], False)
         refused("CB-01", attempt, app, at(2, 10, 30))
 
 

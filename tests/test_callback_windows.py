@@ -43,14 +43,15 @@ def test_ca01_calls_allowed_exactly_inside_the_windows_of_the_day_kind(day, t):
     day=days,
     t=st.one_of(st.times(min_value=time(21, 0)), st.times(max_value=time(8, 59, 59, 999999))),
 )
-def test_ca01_never_a_call_between_21_and_09_even_with_the_widest_windows(day, t):
-    """CA-01 / REG-05: the night is closed whatever the configuration."""
-    widest = CallbackParams(
-        weekday_windows=(CallWindow(start=time(9), end=time(21)),),
-        weekend_windows=(CallWindow(start=time(9), end=time(21)),),
-    )
+def test_ca01_never_a_call_between_21_and_09_even_with_windows_round_the_clock(day, t):
+    """CA-01 / REG-05: the night is closed by the window check itself, not only by the
+    configuration's validation: parameters built without validation (``model_copy`` /
+    ``model_construct`` skip it) and open round the clock still refuse a night call."""
+    whole_day = (CallWindow.model_construct(start=time(0), end=time(23, 59, 59, 999999)),)
+    unchecked = PARAMS.model_copy(update={"weekday_windows": whole_day, "weekend_windows": whole_day})
+    assert check_call_window(moment(day, time(12)), unchecked, CALENDAR).allowed  # the windows are open
     with pytest.raises(RuleViolation) as err:
-        require_call_window(moment(day, t), widest, CALENDAR)
+        require_call_window(moment(day, t), unchecked, CALENDAR)
     assert err.value.rule_id == "CA-01"
 
 

@@ -150,6 +150,14 @@ def test_sc01_total_and_breakdown_of_a_seed_example():
     assert score.rule_ids == ["SC-01"]
 
 
+def test_sc01_discretion_recorded_under_a_higher_maximum_counts_up_to_todays():
+    """SC-01: the score is computed on read, so a later, lower discretion maximum caps it."""
+    lowered = PlannerScoreParams(discretion_max=6)
+    score = planner_score(inputs(discretion_points=10), [], lowered)
+    assert score.discretion_points == 6
+    assert score.total == planner_score(inputs(discretion_points=10), [], PARAMS).total - 4
+
+
 def test_sc01_maximum_is_100():
     assert planner_score(inputs(rank=Rank("管理", "高级")), [], PARAMS).total == 100
 

@@ -19,6 +19,7 @@ from application.service_cases import (
 )
 from application.work_orders import AssignWorkOrder, work_orders_for_policy
 from domain.callback.questionnaire import QuestionItem as Q
+from domain.callback.windows import next_call_window
 from domain.parameters import RuleParameters
 from domain.shared.actor import Actor
 from projections.queries.worklists import (
@@ -27,7 +28,6 @@ from projections.queries.worklists import (
     branch_work_queue,
     call_centre_queue,
     expired_cycles,
-    next_call_window,
     servicer_queue,
 )
 from tests import factories

@@ -52,7 +52,7 @@ def open_case(source: str = ServiceSource.AGENT_LEFT, **overrides) -> ServiceCas
 def in_service(case: ServiceCase | None = None, servicer: str = "S0001") -> ServiceCase:
     case = case or open_case()
     case.assign(servicer, PARAMS, ctx())
-    case.sign_service_list(servicer, True, ctx())
+    case.sign_service_list(servicer_code=servicer, list_complete=True, ctx=ctx())
     return case
 
 
@@ -127,7 +127,7 @@ def test_ps01_index_allows_one_open_case_per_policy():
 def test_ps01_supersede_closes_the_case_with_the_successor():
     case = in_service()
     successor = uuid.uuid4()
-    case.supersede(successor, "收展剥离", "S0009", ctx())
+    case.supersede(new_case_id=successor, new_source="收展剥离", new_servicer_code="S0009", ctx=ctx())
     assert case.status == CaseStatus.CLOSED
     assert last(case).new_case_id == successor and last(case).rule_id == "PS-01"
 
@@ -146,18 +146,18 @@ def test_ps03_assignment_makes_the_service_card_due_within_the_configured_days()
 def test_ps03_only_the_assigned_servicer_signs_the_list():
     case = open_case()
     with pytest.raises(RuleViolation, match="PS-03"):
-        case.sign_service_list("S0001", True, ctx())  # not assigned yet
+        case.sign_service_list(servicer_code="S0001", list_complete=True, ctx=ctx())  # not assigned yet
     case.assign("S0001", PARAMS, ctx())
     with pytest.raises(RuleViolation, match="PS-03"):
-        case.sign_service_list("S0002", True, ctx())
-    case.sign_service_list("S0001", True, ctx())
+        case.sign_service_list(servicer_code="S0002", list_complete=True, ctx=ctx())
+    case.sign_service_list(servicer_code="S0001", list_complete=True, ctx=ctx())
     assert case.status == CaseStatus.IN_SERVICE
 
 
 def test_ps03_irregular_list_forfeits_the_allowance():
     case = open_case()
     case.assign("S0001", PARAMS, ctx())
-    case.sign_service_list("S0001", False, ctx())
+    case.sign_service_list(servicer_code="S0001", list_complete=False, ctx=ctx())
     assert last(case).allowance_forfeited and not last(case).list_complete
 
 
@@ -176,7 +176,7 @@ def test_ps03_card_needs_the_signed_list_and_is_created_once():
     case.assign("S0001", PARAMS, ctx())
     with pytest.raises(RuleViolation, match="PS-03"):
         case.create_service_card("K001", DAY, ctx())
-    case.sign_service_list("S0001", True, ctx())
+    case.sign_service_list(servicer_code="S0001", list_complete=True, ctx=ctx())
     case.create_service_card("K001", DAY, ctx())
     case.create_service_card("K001", DAY, ctx())  # repeat: no-op
     with pytest.raises(AlreadyExists):
@@ -188,19 +188,19 @@ def test_ps03_card_needs_the_signed_list_and_is_created_once():
 def test_ps03_refusal_is_recorded_and_disqualifying_without_cause():
     case = open_case()
     case.assign("S0001", PARAMS, ctx())
-    case.refuse("S0001", "", False, ctx())
+    case.refuse(servicer_code="S0001", reason="", justified=False, ctx=ctx())
     refused = last(case)
     assert refused.disqualifying and refused.rule_id == "PS-03"
     assert case.status == CaseStatus.UNASSIGNED and case.servicer_code == ""
     case.assign("S0002", PARAMS, ctx())
-    case.refuse("S0002", "客户为本人亲属，需回避", True, ctx())
+    case.refuse(servicer_code="S0002", reason="客户为本人亲属，需回避", justified=True, ctx=ctx())
     assert not last(case).disqualifying
 
 
 def test_ps03_a_signed_case_cannot_be_refused():
     case = in_service()
     with pytest.raises(RuleViolation, match="PS-03"):
-        case.refuse("S0001", "", False, ctx())
+        case.refuse(servicer_code="S0001", reason="", justified=False, ctx=ctx())
 
 
 def test_ps03_contacting_needs_the_signed_list():
@@ -344,16 +344,16 @@ def test_ps04_survival_benefit_notice_is_due_before_the_anniversary():
     due = last(case)
     assert due.due_on == date(2026, 3, 9) and due.rule_id == "PS-04"
     on_day = date(2026, 3, 10)
-    case.deliver_survival_benefit_notice(anniversary, on_day, ctx(on_day))
+    case.deliver_survival_benefit_notice(anniversary_on=anniversary, delivered_on=on_day, ctx=ctx(on_day))
     delivered = last(case)
     assert delivered.late and delivered.delivered_on == on_day
     with pytest.raises(AlreadyExists):
-        case.deliver_survival_benefit_notice(anniversary, DAY, ctx(on_day))
+        case.deliver_survival_benefit_notice(anniversary_on=anniversary, delivered_on=DAY, ctx=ctx(on_day))
 
 
 def test_ps04_delivery_without_schedule_records_the_obligation_too():
     case = in_service()
-    case.deliver_survival_benefit_notice(date(2026, 5, 1), DAY, ctx())
+    case.deliver_survival_benefit_notice(anniversary_on=date(2026, 5, 1), delivered_on=DAY, ctx=ctx())
     due, delivered = case.pending_events[-2:]
     assert isinstance(due, ServiceCase.SurvivalBenefitNoticeDue)
     assert not delivered.late
@@ -414,24 +414,26 @@ def test_ps06_lapse_and_reinstatement_change_the_class():
 
 def test_ps06_reinstatement_visit_only_on_lapsed_cases():
     with pytest.raises(RuleViolation, match="PS-06"):
-        in_service().record_reinstatement_visit(DAY, "已复效", "", ctx())
+        in_service().record_reinstatement_visit(visited_on=DAY, outcome="已复效", note="", ctx=ctx())
 
 
 def test_ps06_visit_result_is_confirmed_by_quality_control_not_the_servicer():
     case = in_service(open_case(ServiceSource.LAPSE_TRANSFER, policy_lapsed=True))
     with pytest.raises(RuleViolation, match="PS-06"):
-        case.review_reinstatement_result("QC01", True, "", ctx())  # nothing to confirm
-    case.record_reinstatement_visit(DAY, "拒绝复效", "客户资金紧张", ctx())
+        case.review_reinstatement_result(
+            reviewer="QC01", confirmed=True, note="", ctx=ctx()
+        )  # nothing to confirm
+    case.record_reinstatement_visit(visited_on=DAY, outcome="拒绝复效", note="客户资金紧张", ctx=ctx())
     assert last(case).outcome == "拒绝复效" and last(case).rule_id == "PS-06"
     with pytest.raises(RuleViolation, match="PS-06"):
-        case.review_reinstatement_result("S0001", True, "", ctx())
-    case.review_reinstatement_result("QC01", False, "反馈表不完整，请重访", ctx())
-    case.record_reinstatement_visit(DAY, "同意复效待办理", "", ctx())
-    case.review_reinstatement_result("QC01", True, "", ctx())
+        case.review_reinstatement_result(reviewer="S0001", confirmed=True, note="", ctx=ctx())
+    case.review_reinstatement_result(reviewer="QC01", confirmed=False, note="反馈表不完整，请重访", ctx=ctx())
+    case.record_reinstatement_visit(visited_on=DAY, outcome="同意复效待办理", note="", ctx=ctx())
+    case.review_reinstatement_result(reviewer="QC01", confirmed=True, note="", ctx=ctx())
     reviewed = last(case)
     assert reviewed.confirmed and reviewed.outcome == "同意复效待办理"
     with pytest.raises(RuleViolation, match="PS-06"):
-        case.record_reinstatement_visit(DAY, "已复效", "", ctx())
+        case.record_reinstatement_visit(visited_on=DAY, outcome="已复效", note="", ctx=ctx())
 
 
 def test_closed_case_refuses_further_work():

@@ -45,9 +45,17 @@ RECEIVED = at(2026, 3, 2, 10, 0)
 def complaint(category: str = "服务", **kw: str) -> Complaint:
     fields = {"policy_number": "", "agent_code": ""} | kw
     return Complaint.receive(
-        "TS-001", "电话", category, "张三", "BR-SH", fields["policy_number"], fields["agent_code"],
-        "服务态度差", P, ctx(RECEIVED),
-    )  # fmt: skip
+        complaint_no="TS-001",
+        channel="电话",
+        category=category,
+        customer="张三",
+        branch="BR-SH",
+        policy_number=fields["policy_number"],
+        agent_code=fields["agent_code"],
+        summary="服务态度差",
+        params=P,
+        ctx=ctx(RECEIVED),
+    )
 
 
 @pytest.mark.parametrize(
@@ -202,7 +210,16 @@ DISPATCH = at(2026, 3, 2, 10, 0, 0)
 
 def claim(line: str = "车险", area: str = "市内", tier: str = "普通", scene: bool = True) -> ClaimCase:
     c = ClaimCase.report(
-        "CL-1", line, area, tier, "BR-SH", "P1", "李四", scene, P, ctx(DISPATCH - timedelta(minutes=3))
+        claim_no="CL-1",
+        line=line,
+        area=area,
+        tier=tier,
+        branch="BR-SH",
+        policy_number="P1",
+        customer="李四",
+        scene_report=scene,
+        params=P,
+        ctx=ctx(DISPATCH - timedelta(minutes=3)),
     )
     c.dispatch("SV-01", P, ctx(DISPATCH))
     return c
@@ -278,7 +295,16 @@ DUE = {
 
 def claim_for_tables(line: str, tier: str) -> ClaimCase:
     c = ClaimCase.report(
-        "CL-2", line, "市内", tier, "BR-SH", "P1", "李四", False, P, ctx(DOCS - timedelta(hours=5))
+        claim_no="CL-2",
+        line=line,
+        area="市内",
+        tier=tier,
+        branch="BR-SH",
+        policy_number="P1",
+        customer="李四",
+        scene_report=False,
+        params=P,
+        ctx=ctx(DOCS - timedelta(hours=5)),
     )
     c.dispatch("SV-01", P, ctx(DOCS - timedelta(hours=4)))
     return c
@@ -426,7 +452,18 @@ def test_sl04b_closure_care_callback_scheduled_at_closure_and_reached():
     ],
 )
 def test_sl04a_incident_care_never_in_the_night_reg05(reported, start):
-    c = ClaimCase.report("CL-N", "车险", "市内", "普通", "BR-SH", "P1", "李四", True, P, ctx(reported))
+    c = ClaimCase.report(
+        claim_no="CL-N",
+        line="车险",
+        area="市内",
+        tier="普通",
+        branch="BR-SH",
+        policy_number="P1",
+        customer="李四",
+        scene_report=True,
+        params=P,
+        ctx=ctx(reported),
+    )
     created = c.collect_events()[0]
     assert (created.incident_care_from, created.incident_care_due_at) == (
         start,

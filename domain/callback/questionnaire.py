@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.callback.labels import MisleadingKind
+from domain.callback.labels import MisleadingKind, parse_value
 from domain.parameters import CallbackParams
 from domain.policy import ProductType
 from domain.shared.errors import InvalidInput, RuleViolation
@@ -32,61 +32,42 @@ from domain.shared.labels import LabelledEnum
 class QuestionItem(LabelledEnum):
     """Questionnaire items (问卷项目), QN-03 order."""
 
-    PURCHASE_CONFIRMED = "确认本人投保"
-    KNOWS_IS_INSURANCE = "知晓所购为保险产品"
-    POLICY_RECEIVED = "已收到保单并签收回执"
-    SIGNED_PERSONALLY = "投保单及投保提示书本人亲笔签名"
-    INSURED_SIGNED = "被保险人亲笔签名"
-    RISK_STATEMENT_COPIED = "风险提示语本人亲笔抄录"
-    TRUTHFUL_DISCLOSURE = "如实告知"
-    PREMIUM_AND_TERM = "保费、缴费期间及频率、保险期间"
-    CLAUSES_AND_LIABILITY = "已阅读条款、保险责任及责任免除"
-    RETURNS_UNCERTAIN = "知晓收益不确定"
-    FEES = "知晓费用扣除"
-    COOLING_OFF_RIGHTS = "知晓犹豫期权益及退保损失"
-    READING_REMINDER = "提醒阅读保险责任、犹豫期及责任免除"
-    AGENT_SATISFACTION = "对业务员服务满意"
-    CONTACT_CONFIRMED = "确认通讯地址及联系电话"
-
-
-QuestionItem._english = {
-    "确认本人投保": "confirms they bought the policy",
-    "知晓所购为保险产品": "knows it is insurance (not a deposit)",
-    "已收到保单并签收回执": "received the policy and signed the receipt",
-    "投保单及投保提示书本人亲笔签名": "signed application and risk notice personally",
-    "被保险人亲笔签名": "insured signed personally",
-    "风险提示语本人亲笔抄录": "copied the risk statement personally",
-    "如实告知": "truthful disclosure",
-    "保费、缴费期间及频率、保险期间": "premium, payment period and frequency, coverage term",
-    "已阅读条款、保险责任及责任免除": "read clauses, liability and exclusions",
-    "知晓收益不确定": "knows returns are not guaranteed",
-    "知晓费用扣除": "knows the fees",
-    "知晓犹豫期权益及退保损失": "knows cooling-off rights and surrender loss",
-    "提醒阅读保险责任、犹豫期及责任免除": "reminded to read liability, cooling-off, exclusions",
-    "对业务员服务满意": "satisfied with the agent",
-    "确认通讯地址及联系电话": "confirms mailing address and phone",
-}
+    PURCHASE_CONFIRMED = "确认本人投保", "confirms they bought the policy"
+    KNOWS_IS_INSURANCE = "知晓所购为保险产品", "knows it is insurance (not a deposit)"
+    POLICY_RECEIVED = "已收到保单并签收回执", "received the policy and signed the receipt"
+    SIGNED_PERSONALLY = "投保单及投保提示书本人亲笔签名", "signed application and risk notice personally"
+    INSURED_SIGNED = "被保险人亲笔签名", "insured signed personally"
+    RISK_STATEMENT_COPIED = "风险提示语本人亲笔抄录", "copied the risk statement personally"
+    TRUTHFUL_DISCLOSURE = "如实告知", "truthful disclosure"
+    PREMIUM_AND_TERM = (
+        "保费、缴费期间及频率、保险期间",
+        "premium, payment period and frequency, coverage term",
+    )
+    CLAUSES_AND_LIABILITY = "已阅读条款、保险责任及责任免除", "read clauses, liability and exclusions"
+    RETURNS_UNCERTAIN = "知晓收益不确定", "knows returns are not guaranteed"
+    FEES = "知晓费用扣除", "knows the fees"
+    COOLING_OFF_RIGHTS = "知晓犹豫期权益及退保损失", "knows cooling-off rights and surrender loss"
+    READING_REMINDER = (
+        "提醒阅读保险责任、犹豫期及责任免除",
+        "reminded to read liability, cooling-off, exclusions",
+    )
+    AGENT_SATISFACTION = "对业务员服务满意", "satisfied with the agent"
+    CONTACT_CONFIRMED = "确认通讯地址及联系电话", "confirms mailing address and phone"
 
 
 class QuestionnaireVersion(LabelledEnum):
     """QN-02: A within N days of underwriting (states cooling-off rights), B after."""
 
-    A = "A卷"
-    B = "B卷"
-
-
-QuestionnaireVersion._english = {"A卷": "questionnaire A", "B卷": "questionnaire B"}
+    A = "A卷", "questionnaire A"
+    B = "B卷", "questionnaire B"
 
 
 class Response(LabelledEnum):
     """The holder's answer to one item."""
 
-    YES = "是"
-    NO = "否"
-    UNSURE = "不清楚"
-
-
-Response._english = {"是": "yes", "否": "no", "不清楚": "unsure / cannot recall"}
+    YES = "是", "yes"
+    NO = "否", "no"
+    UNSURE = "不清楚", "unsure / cannot recall"
 
 
 #: QN-01: 新型产品 (returns not guaranteed) and products with explicit fees.
@@ -186,23 +167,9 @@ def make_answer(
         item = QuestionItem(item).value
     except ValueError:
         raise InvalidInput(f"unknown questionnaire item {item!r}", f"问卷项目 {item!r} 无效") from None
-    try:
-        response = Response(response).value
-    except ValueError:
-        allowed = "/".join(r.value for r in Response)
-        raise InvalidInput(
-            f"unknown response {response!r} (allowed: {allowed})",
-            f"答复 {response!r} 无效（可选：{allowed}）",
-        ) from None
+    response = parse_value(Response, response, "response", "答复").value
     if misleading:
-        try:
-            misleading = MisleadingKind(misleading).value
-        except ValueError:
-            allowed = "/".join(m.value for m in MisleadingKind)
-            raise InvalidInput(
-                f"unknown misleading kind {misleading!r} (allowed: {allowed})",
-                f"销售误导类型 {misleading!r} 无效（可选：{allowed}）",
-            ) from None
+        misleading = parse_value(MisleadingKind, misleading, "misleading kind", "销售误导类型").value
     negative = response != Response.YES
     if corrected and not (negative and item in DOUBT_ITEMS):
         raise InvalidInput(

@@ -17,13 +17,13 @@ Windows are half-open, [start, end): a call placed at 12:00:00 is outside
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from domain.parameters import CallbackParams, CallWindow
 from domain.shared.calendar import WorkingDayCalendar
 from domain.shared.errors import RuleViolation
 from domain.shared.labels import LabelledEnum
-from domain.shared.time import local
+from domain.shared.time import SHANGHAI, local, require_aware
 
 #: REG-05: no call ever between 21:00 and 09:00, whatever the configuration says.
 NIGHT_ENDS = time(9, 0)
@@ -31,11 +31,8 @@ NIGHT_STARTS = time(21, 0)
 
 
 class DayKind(LabelledEnum):
-    WORKING_DAY = "工作日"
-    REST_DAY = "休息日"
-
-
-DayKind._english = {"工作日": "working day", "休息日": "rest day (weekend / holiday)"}
+    WORKING_DAY = "工作日", "working day"
+    REST_DAY = "休息日", "rest day (weekend / holiday)"
 
 
 @dataclass(frozen=True)
@@ -56,11 +53,23 @@ def _label(w: CallWindow) -> str:
     return f"{w.start:%H:%M}-{w.end:%H:%M}"
 
 
+def windows_on(
+    day: date, params: CallbackParams, calendar: WorkingDayCalendar
+) -> tuple[DayKind, tuple[CallWindow, ...]]:
+    """CA-01: the kind of a Shanghai day and the call windows configured for it.
+
+    The one place that says which windows apply on a day; the write-side check, the
+    call-centre worklist and the demo month all ask it.
+    """
+    if calendar.is_working_day(day):
+        return DayKind.WORKING_DAY, params.weekday_windows
+    return DayKind.REST_DAY, params.weekend_windows
+
+
 def check_call_window(moment: datetime, params: CallbackParams, calendar: WorkingDayCalendar) -> WindowCheck:
     """CA-01: the windows of the moment's Shanghai day and the one it falls in, if any."""
     at = local(moment)
-    day_kind = DayKind.WORKING_DAY if calendar.is_working_day(at.date()) else DayKind.REST_DAY
-    windows = params.weekday_windows if day_kind == DayKind.WORKING_DAY else params.weekend_windows
+    day_kind, windows = windows_on(at.date(), params, calendar)
     t = at.time()
     inside = None
     if NIGHT_ENDS <= t < NIGHT_STARTS:  # REG-05 first, whatever the windows say
@@ -92,3 +101,40 @@ def require_call_window(
             windows=check.windows,
         )
     return check
+
+
+#: days ahead searched for the next call window (a holiday week has windows every day)
+WINDOW_SEARCH_DAYS = 14
+
+
+@dataclass(frozen=True)
+class CallSlot:
+    """The next moment calls are allowed (``start`` may be "now") and when that window ends."""
+
+    start: datetime
+    end: datetime
+    day_kind: str  # 工作日 / 休息日
+
+
+def next_call_window(
+    after: datetime, params: CallbackParams, calendar: WorkingDayCalendar
+) -> CallSlot | None:
+    """CA-01: the first instant at or after ``after`` inside a call window, with its end.
+
+    Candidates are the windows of each Shanghai day (``windows_on``); ``check_call_window``
+    (REG-05 night guard included) decides each one. None: no window in the next
+    ``WINDOW_SEARCH_DAYS`` days.
+    """
+    moment = local(require_aware(after, "after"))
+    for offset in range(WINDOW_SEARCH_DAYS + 1):
+        day = moment.date() + timedelta(days=offset)
+        for window in windows_on(day, params, calendar)[1]:
+            start = datetime.combine(day, window.start, tzinfo=SHANGHAI)
+            end = datetime.combine(day, window.end, tzinfo=SHANGHAI)
+            if end <= moment:
+                continue
+            candidate = max(start, moment)
+            check = check_call_window(candidate, params, calendar)
+            if check.allowed:
+                return CallSlot(start=candidate, end=end, day_kind=check.day_kind)
+    return None

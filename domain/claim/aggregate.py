@@ -245,6 +245,7 @@ class ClaimCase(TrailAggregate):
     @classmethod
     def report(
         cls,
+        *,
         claim_no: str,
         line: str,
         area: str,

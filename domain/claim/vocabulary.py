@@ -6,73 +6,46 @@ from domain.shared.labels import LabelledEnum
 
 
 class ClaimLine(LabelledEnum):
-    MOTOR = "车险"
-    PROPERTY = "财产险"
-    ACCIDENT_HEALTH = "意健险"
-
-
-ClaimLine._english = {"车险": "motor", "财产险": "property", "意健险": "accident & health"}
+    MOTOR = "车险", "motor"
+    PROPERTY = "财产险", "property"
+    ACCIDENT_HEALTH = "意健险", "accident & health"
 
 
 class Area(LabelledEnum):
-    CITY = "市内"
-    SUBURB = "市郊"
-
-
-Area._english = {"市内": "city", "市郊": "suburb"}
+    CITY = "市内", "city"
+    SUBURB = "市郊", "suburb"
 
 
 class CustomerTier(LabelledEnum):
-    VIP = "VIP"
-    ORDINARY = "普通"
-
-
-CustomerTier._english = {"VIP": "VIP", "普通": "ordinary"}
+    VIP = "VIP", "VIP"
+    ORDINARY = "普通", "ordinary"
 
 
 class ClaimStep(LabelledEnum):
     """The timed steps of a claim (SL-03) and its care callbacks (SL-04)."""
 
-    CONTACT = "联系客户"
-    ON_SITE = "到达现场"
-    ASSESSMENT = "定损"
-    APPROVAL = "核赔"
-    INCIDENT_CARE = "出险关怀回访"
-    CLOSURE_CARE = "结案关怀回访"
-
-
-ClaimStep._english = {
-    "联系客户": "customer contact",
-    "到达现场": "on site",
-    "定损": "loss assessment",
-    "核赔": "claim approval",
-    "出险关怀回访": "incident care callback",
-    "结案关怀回访": "closure care callback",
-}
+    CONTACT = "联系客户", "customer contact"
+    ON_SITE = "到达现场", "on site"
+    ASSESSMENT = "定损", "loss assessment"
+    APPROVAL = "核赔", "claim approval"
+    INCIDENT_CARE = "出险关怀回访", "incident care callback"
+    CLOSURE_CARE = "结案关怀回访", "closure care callback"
 
 
 class SiteExclusion(LabelledEnum):
     """SL-03c: objective causes that excuse a late contact / arrival (服务除外条件)."""
 
-    COMMUNICATION = "通讯中断"
-    TRAFFIC = "交通环境"
-    LOCATION = "地理位置"
-
-
-SiteExclusion._english = {"通讯中断": "communication down", "交通环境": "traffic", "地理位置": "location"}
+    COMMUNICATION = "通讯中断", "communication down"
+    TRAFFIC = "交通环境", "traffic"
+    LOCATION = "地理位置", "location"
 
 
 class ApprovalExclusion(LabelledEnum):
     """SL-03g: 非正常案件 stops the 核赔 clock until the documents are complete again."""
 
-    LIABILITY_UNCLEAR = "保险责任不明确"
-    DOCUMENTS_INCOMPLETE = "单证不齐全"
+    LIABILITY_UNCLEAR = "保险责任不明确", "liability unclear"
+    DOCUMENTS_INCOMPLETE = "单证不齐全", "documents incomplete"
 
-
-ApprovalExclusion._english = {
-    "保险责任不明确": "liability unclear",
-    "单证不齐全": "documents incomplete",
-}
 
 #: SL-04c: a care callback given up after the attempts of its cycle
 UNREACHABLE = "无法联系客户"

@@ -76,7 +76,7 @@ class Complaint(TrailAggregate):
             c.decision_due_on = self.decision_due_on
             c.decision_due_at = self.decision_due_at
             c.warning_lead_days = self.warning_lead_days
-            c.state = ComplaintState.RECEIVED.value
+            c.state = ComplaintState.RECEIVED
             c.acknowledged_at = None
             c.complex_reason = ""
             c.escalations = 0
@@ -96,7 +96,7 @@ class Complaint(TrailAggregate):
 
         def apply(self, c: Complaint) -> None:
             c.acknowledged_at = self.occurred_at
-            c.state = ComplaintState.ACKNOWLEDGED.value
+            c.state = ComplaintState.ACKNOWLEDGED
 
     class ClassedComplex(TrailAggregate.Event):
         """复杂投诉 Classed complex with the reason: 30 days instead of 15 (SL-01c, REG-08)."""
@@ -142,12 +142,13 @@ class Complaint(TrailAggregate):
             c.decided_at = self.occurred_at
             c.outcome = self.outcome
             c.ended_on = self.ended_on
-            c.state = ComplaintState.DECIDED.value
+            c.state = ComplaintState.DECIDED
 
     # ----- commands ------------------------------------------------------------------------
     @classmethod
     def receive(
         cls,
+        *,
         complaint_no: str,
         channel: str,
         category: str,

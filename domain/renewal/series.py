@@ -20,12 +20,9 @@ from domain.work_order.types import ObligationStatus
 
 
 class SeriesEnd(LabelledEnum):
-    RENEWED = "已续保"
-    LAPSED = "已失效"
-    EXPIRED = "已到期"
-
-
-SeriesEnd._english = {"已续保": "renewed", "已失效": "lapsed", "已到期": "expired"}
+    RENEWED = "已续保", "renewed"
+    LAPSED = "已失效", "lapsed"
+    EXPIRED = "已到期", "expired"
 
 
 def reminder_due_days(expiry_on: date, params: ServiceStandardParams) -> list[date]:

@@ -12,6 +12,10 @@ Decides (seed S0 收展人员保单服务规范, S2 保单服务流程):
 - PS-05 service items, each with date, content, customer attitude and result;
 - PS-06 失效件: the reinstatement-visit result and its quality-control confirmation.
 
+This file holds the events, the state and the opening / receiving / contacting
+commands; the PS-04 obligations and PS-05 records are in ``obligation_commands``,
+PS-06 in ``lapse_commands`` (mixed into the class), and the pure checks in ``rules``.
+
 Obligations are facts on events: the "…Due" events carry the start (their
 ``occurred_at``) and ``due_on`` (the last allowed day), the matching "…Filed /
 Delivered / Created" events carry the day it was done and ``late``. A timeliness
@@ -24,35 +28,22 @@ import uuid
 from datetime import date, timedelta
 
 from domain.parameters import ServiceParams
+from domain.service_case import rules
+from domain.service_case.lapse_commands import ServiceCaseLapse
+from domain.service_case.obligation_commands import ServiceCaseObligations
 from domain.service_case.vocabulary import (
-    ORPHAN_TRANSFER_SOURCES,
     CaseStatus,
     ContactMethod,
     ContactParty,
-    ReinstatementOutcome,
     ServiceClass,
-    ServiceItem,
-    ServiceSource,
     parse_enum,
 )
 from domain.shared.aggregate import Context, TrailAggregate, business_id
 from domain.shared.errors import AlreadyExists, InvalidInput, RuleViolation
 from domain.shared.time import business_date
 
-ADULT_AGE = 18
 
-
-def age_on(birthday: date, day: date) -> int:
-    """Full years of age on ``day``."""
-    return day.year - birthday.year - ((day.month, day.day) < (birthday.month, birthday.day))
-
-
-def _no_future(day: date, ctx: Context, what_en: str, what_zh: str) -> None:
-    if day > business_date(ctx.occurred_at):
-        raise InvalidInput(f"{what_en} lies in the future", f"{what_zh}晚于当前业务日期")
-
-
-class ServiceCase(TrailAggregate):
+class ServiceCase(ServiceCaseObligations, ServiceCaseLapse, TrailAggregate):
     """保单服务件. Generated id: uuid5 of what opened it (a command or a policy event)."""
 
     @staticmethod
@@ -322,7 +313,7 @@ class ServiceCase(TrailAggregate):
     previous_agent_code: str
     service_class: str
     premium_due_on: date | None
-    status: str
+    status: CaseStatus
     servicer_code: str
     assigned_on: date | None
     card_due_on: date | None
@@ -360,34 +351,13 @@ class ServiceCase(TrailAggregate):
         not registered here). A 离司人员转移 case for an agent known to be still
         active is refused.
         """
-        if source not in {s.value for s in ServiceSource}:
-            allowed = "/".join(s.value for s in ServiceSource)
-            raise RuleViolation(
-                "PS-01",
-                f"unknown service-case source {source!r} (allowed: {allowed})",
-                f"保单服务件来源 {source!r} 无效（可选：{allowed}）",
-                source=source,
-            )
-        if source in ORPHAN_TRANSFER_SOURCES and not previous_agent_code:
-            raise RuleViolation(
-                "PS-01",
-                f"a {source} transfer must record the previous agent",
-                f"{source}必须登记原业务员/原服务人员",
-                source=source,
-            )
-        if source == ServiceSource.AGENT_LEFT and previous_agent_departed is False:
-            raise RuleViolation(
-                "PS-01",
-                f"agent {previous_agent_code} has not left; the policy is not an orphan",
-                f"原业务员 {previous_agent_code} 未离司，不是离司人员转移保单",
-                previous_agent_code=previous_agent_code,
-            )
-        if source == ServiceSource.LAPSE_TRANSFER and not policy_lapsed:
-            raise RuleViolation(
-                "PS-01",
-                f"policy {policy_number} is not lapsed; source 失效转移 needs a lapsed policy",
-                f"保单 {policy_number} 未失效，来源不能为失效转移",
-            )
+        rules.require_source(
+            source,
+            policy_number=policy_number,
+            previous_agent_code=previous_agent_code,
+            previous_agent_departed=previous_agent_departed,
+            policy_lapsed=policy_lapsed,
+        )
         return cls._start(
             cls.Opened,
             ctx,
@@ -431,7 +401,7 @@ class ServiceCase(TrailAggregate):
             )
 
     def _require_since_assignment(self, day: date, what_en: str, what_zh: str, ctx: Context) -> None:
-        _no_future(day, ctx, what_en, what_zh)
+        rules.require_not_after(day, business_date(ctx.occurred_at), what_en, what_zh)
         if self.assigned_on is not None and day < self.assigned_on:
             raise InvalidInput(
                 f"{what_en} ({day}) lies before the assignment ({self.assigned_on})",
@@ -462,7 +432,7 @@ class ServiceCase(TrailAggregate):
             rule_id="PS-03",
         )
 
-    def sign_service_list(self, servicer_code: str, list_complete: bool, ctx: Context) -> None:
+    def sign_service_list(self, *, servicer_code: str, list_complete: bool, ctx: Context) -> None:
         """PS-03: the assigned servicer signs the list (签收服务清单, with the time).
 
         An incomplete or untidy list (签收不规范) is recorded and forfeits the
@@ -484,7 +454,7 @@ class ServiceCase(TrailAggregate):
             rule_id="PS-03",
         )
 
-    def refuse(self, servicer_code: str, reason: str, justified: bool, ctx: Context) -> None:
+    def refuse(self, *, servicer_code: str, reason: str, justified: bool, ctx: Context) -> None:
         """PS-03: refusing an assigned case is recorded; without cause it disqualifies
         (无故拒绝接受保单取消保险规划师资格). The case goes back to unassigned."""
         self._require_open()
@@ -559,18 +529,8 @@ class ServiceCase(TrailAggregate):
         self._require_in_service()
         party = parse_enum(ContactParty, party, "contact party 联系对象", "PS-04")
         self._require_since_assignment(attempted_on, "contact attempt", "联系日期", ctx)
-        age = age_on(party_birthday, attempted_on) if party_birthday is not None else None
-        rule_ids = ["PS-02"]
-        if party == ContactParty.INSURED:
-            rule_ids.append("PS-04")
-            if reached and (age is None or age < ADULT_AGE):
-                raise RuleViolation(
-                    "PS-04",
-                    "contact the policyholder or an adult insured "
-                    f"(the insured is {age if age is not None else 'of unknown age'})",
-                    f"应联系投保人或成年被保险人（被保险人年龄：{age if age is not None else '未知'}）",
-                    age=age,
-                )
+        age = rules.age_on(party_birthday, attempted_on) if party_birthday is not None else None
+        rule_ids = rules.contact_rule_ids(party, age, reached)
         self._record(
             self.ContactAttempted,
             ctx,
@@ -606,23 +566,7 @@ class ServiceCase(TrailAggregate):
         self._require_in_service("PS-02")
         if self.service_class == ServiceClass.DIFFICULT:
             return
-        if self.service_class == ServiceClass.LAPSED:
-            raise RuleViolation(
-                "PS-02",
-                "a lapsed case stays 失效件 (PS-06); it cannot become 困难件",
-                "失效件不能改为困难件",
-            )
-        missing = self.missing_methods()
-        if missing:
-            raise RuleViolation(
-                "PS-02",
-                "困难件 needs all 6+1 methods tried without success; missing: "
-                + ", ".join(f"{m.number} {m.en}" for m in missing),
-                "困难件须 6+1 种方式均已尝试且未果，尚缺："
-                + "、".join(f"{m.number}.{m.value}" for m in missing),
-                missing_methods=[m.value for m in missing],
-                missing_method_numbers=[m.number for m in missing],
-            )
+        rules.require_difficult_allowed(self.service_class, self.missing_methods())
         self._record(
             self.ClassChanged,
             ctx,
@@ -634,236 +578,9 @@ class ServiceCase(TrailAggregate):
         )
         self._difficult_report_due(ctx)
 
-    def _difficult_report_due(self, ctx: Context) -> None:
-        due_on = self.premium_due_on - timedelta(days=1) if self.premium_due_on else None
-        self._record(
-            self.DifficultCaseReportDue,
-            ctx,
-            premium_due_on=self.premium_due_on,
-            due_on=due_on,
-            rule_id="PS-04",
-        )
-
-    def record_premium_due_date(self, premium_due_on: date, ctx: Context) -> None:
-        """PS-04: the next premium due date orders the contacting and dates the report."""
-        self._require_open()
-        if premium_due_on == self.premium_due_on:
-            return
-        self._record(self.PremiumDueDateRecorded, ctx, premium_due_on=premium_due_on, rule_id="PS-04")
-        if self.service_class == ServiceClass.DIFFICULT and self.difficult_report_filed_on is None:
-            self._difficult_report_due(ctx)
-
-    def file_difficult_case_report(self, filed_on: date, ctx: Context) -> None:
-        """PS-04: the 疑难件报告书 goes to quality control before the premium due date;
-        a later filing is recorded as late."""
-        self.require_existed_at("filed_on", filed_on)  # RC-01b
-        self._require_in_service("PS-04")
-        if self.service_class != ServiceClass.DIFFICULT:
-            raise RuleViolation(
-                "PS-04",
-                "a difficult-case report is filed for a 困难件 only",
-                "只有困难件需要递交疑难件报告书",
-                service_class=self.service_class,
-            )
-        if self.difficult_report_filed_on is not None:
-            if self.difficult_report_filed_on == filed_on:
-                return
-            raise AlreadyExists(
-                f"the report was filed on {self.difficult_report_filed_on}",
-                f"疑难件报告书已于 {self.difficult_report_filed_on} 递交",
-            )
-        self._require_since_assignment(filed_on, "report filing", "报告递交日期", ctx)
-        due_on = self.difficult_report_due_on
-        self._record(
-            self.DifficultCaseReportFiled,
-            ctx,
-            filed_on=filed_on,
-            premium_due_on=self.premium_due_on,
-            due_on=due_on,
-            late=due_on is not None and filed_on > due_on,
-            rule_id="PS-04",
-        )
-
-    def schedule_survival_benefit_notice(self, anniversary_on: date, ctx: Context) -> None:
-        """PS-04: a survival benefit is payable at ``anniversary_on``; the notice is due
-        the day before (生效对应日前送达)."""
-        self._require_open()
-        if anniversary_on in self.survival_notices:
-            return
-        self._record(
-            self.SurvivalBenefitNoticeDue,
-            ctx,
-            anniversary_on=anniversary_on,
-            due_on=anniversary_on - timedelta(days=1),
-            rule_id="PS-04",
-        )
-
-    def deliver_survival_benefit_notice(self, anniversary_on: date, delivered_on: date, ctx: Context) -> None:
-        """PS-04: the notice was delivered; after the due day it is recorded as late."""
-        self.require_existed_at("delivered_on", delivered_on)  # RC-01b
-        self._require_in_service("PS-04")
-        self._require_since_assignment(delivered_on, "notice delivery", "通知书送达日期", ctx)
-        self.schedule_survival_benefit_notice(anniversary_on, ctx)
-        delivered = self.survival_notices[anniversary_on]
-        if delivered is not None:
-            if delivered == delivered_on:
-                return
-            raise AlreadyExists(
-                f"the {anniversary_on} notice was delivered on {delivered}",
-                f"{anniversary_on} 的生存金返还通知书已于 {delivered} 送达",
-            )
-        due_on = anniversary_on - timedelta(days=1)
-        self._record(
-            self.SurvivalBenefitNoticeDelivered,
-            ctx,
-            anniversary_on=anniversary_on,
-            due_on=due_on,
-            delivered_on=delivered_on,
-            late=delivered_on > due_on,
-            rule_id="PS-04",
-        )
-
-    # ----- service items (PS-05) -------------------------------------------------------
-    def record_service_item(
-        self,
-        *,
-        item: str,
-        served_on: date,
-        content: str,
-        customer_attitude: str,
-        result: str,
-        ctx: Context,
-    ) -> None:
-        """PS-05: a delivered item, recorded on the service card with the three things
-        every record needs (服务内容、客户态度、问题解答及处理结果)."""
-        self._require_in_service("PS-05")
-        item = parse_enum(ServiceItem, item, "service item 服务项目", "PS-05")
-        if not self.card_number:
-            raise RuleViolation(
-                "PS-05",
-                "service records go on the customer service card; create the card first",
-                "服务记录填写在客户服务卡上，请先建立客户服务卡",
-            )
-        missing = [
-            name
-            for name, value in (
-                ("content 服务内容", content),
-                ("customer attitude 客户态度", customer_attitude),
-                ("result 处理结果", result),
-            )
-            if not value.strip()
-        ]
-        if missing:
-            raise RuleViolation(
-                "PS-05",
-                "a service record needs content, customer attitude and result; missing: "
-                + ", ".join(missing),
-                "服务记录须写明服务内容、客户态度及处理结果，缺：" + "、".join(missing),
-                missing=missing,
-            )
-        self._require_since_assignment(served_on, "service date", "服务日期", ctx)
-        self._record(
-            self.ServiceItemRecorded,
-            ctx,
-            item=item,
-            served_on=served_on,
-            content=content.strip(),
-            customer_attitude=customer_attitude.strip(),
-            result=result.strip(),
-            card_number=self.card_number,
-            rule_id="PS-05",
-        )
-
-    # ----- lapse and reinstatement (PS-06) ------------------------------------------
-    def mark_lapsed(self, lapsed_on: date, ctx: Context) -> None:
-        """PS-06: the policy lapsed while in service: the case becomes a 失效件."""
-        self._require_open()
-        if self.service_class == ServiceClass.LAPSED:
-            return
-        self._record(
-            self.ClassChanged,
-            ctx,
-            old_class=self.service_class,
-            new_class=ServiceClass.LAPSED,
-            reason=f"保单于 {lapsed_on} 失效 policy lapsed",
-            methods_tried=[],
-            rule_id="PS-06",
-        )
-
-    def mark_reinstated(self, reinstated_on: date, ctx: Context) -> None:
-        """PS-06: the policy was reinstated: the 失效件 is a 正常件 again."""
-        self._require_open()
-        if self.service_class != ServiceClass.LAPSED:
-            return
-        self._record(
-            self.ClassChanged,
-            ctx,
-            old_class=self.service_class,
-            new_class=ServiceClass.NORMAL,
-            reason=f"保单于 {reinstated_on} 复效 policy reinstated",
-            methods_tried=[],
-            rule_id="PS-06",
-        )
-
-    def record_reinstatement_visit(self, visited_on: date, outcome: str, note: str, ctx: Context) -> None:
-        """PS-06: a reinstatement visit result on the 失效保单处理结果反馈表, to be
-        confirmed by quality control. A new visit replaces an unconfirmed result."""
-        self.require_existed_at("visited_on", visited_on)  # RC-01b
-        self._require_in_service("PS-06")
-        outcome = parse_enum(ReinstatementOutcome, outcome, "reinstatement outcome 复效结果", "PS-06")
-        if self.service_class != ServiceClass.LAPSED:
-            raise RuleViolation(
-                "PS-06",
-                "reinstatement visits are recorded on 失效件 only",
-                "只有失效件登记复效上门结果",
-                service_class=self.service_class,
-            )
-        if self.reinstatement_confirmed:
-            raise RuleViolation(
-                "PS-06",
-                "the reinstatement result is already confirmed by quality control",
-                "失效保单处理结果已经品质管理岗确认",
-            )
-        self._require_since_assignment(visited_on, "visit", "上门日期", ctx)
-        self._record(
-            self.ReinstatementVisitRecorded,
-            ctx,
-            visited_on=visited_on,
-            outcome=outcome,
-            note=note.strip(),
-            rule_id="PS-06",
-        )
-
-    def review_reinstatement_result(self, reviewer: str, confirmed: bool, note: str, ctx: Context) -> None:
-        """PS-06: quality control (品质管理岗, not the servicer) confirms the result or
-        sends it back for another visit."""
-        self._require_open()
-        if self.reinstatement_pending is None:
-            raise RuleViolation(
-                "PS-06", "no reinstatement result awaits confirmation", "没有待审核的失效保单处理结果"
-            )
-        reviewer = reviewer.strip()
-        if not reviewer:
-            raise InvalidInput("the reviewer is required", "审核人必填")
-        if reviewer == self.servicer_code:
-            raise RuleViolation(
-                "PS-06",
-                "the servicer cannot confirm their own result; quality control does",
-                "服务人员不能审核自己的处理结果，须由品质管理岗确认",
-            )
-        self._record(
-            self.ReinstatementResultReviewed,
-            ctx,
-            reviewer=reviewer,
-            outcome=self.reinstatement_pending,
-            confirmed=confirmed,
-            note=note.strip(),
-            rule_id="PS-06",
-        )
-
     # ----- end of the case ---------------------------------------------------------
     def supersede(
-        self, new_case_id: uuid.UUID, new_source: str, new_servicer_code: str, ctx: Context
+        self, *, new_case_id: uuid.UUID, new_source: str, new_servicer_code: str, ctx: Context
     ) -> None:
         """PS-01: the policy was transferred again; this case ends, the new one takes over."""
         if self.status == CaseStatus.CLOSED:

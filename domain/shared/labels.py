@@ -2,18 +2,27 @@
 
 The value (the Chinese term) is what events store, so the stored meaning never
 depends on Python names; ``.en`` gives the English label for UIs and exports.
+Each member declares both, side by side::
+
+    class CallbackStatus(LabelledEnum):
+        NOT_REQUIRED = "无需回访", "not required"
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
 
 
 class LabelledEnum(StrEnum):
-    """A StrEnum whose members map to an English label via ``_english``."""
+    """A StrEnum whose members carry an English label next to their Chinese value."""
 
-    _english: ClassVar[dict[str, str]]
+    _en: str | None
+
+    def __new__(cls, value: str, english: str | None = None) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._en = english
+        return member
 
     @property
     def zh(self) -> str:
@@ -21,7 +30,7 @@ class LabelledEnum(StrEnum):
 
     @property
     def en(self) -> str:
-        return type(self)._english.get(self.value, self.name.replace("_", " ").lower())
+        return self._en or self.name.replace("_", " ").lower()
 
     @property
     def bilingual(self) -> str:

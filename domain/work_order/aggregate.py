@@ -109,7 +109,7 @@ class WorkOrder(TrailAggregate):
             wo.deadline_at = self.deadline_at
             wo.warning_lead_days = self.warning_lead_days
             wo.escalated_from = self.escalated_from
-            wo.state = WorkOrderState.OPEN.value
+            wo.state = WorkOrderState.OPEN
             wo.handler_id = ""
             wo.overdue_statement = ""
             wo.closed_at = None
@@ -160,7 +160,7 @@ class WorkOrder(TrailAggregate):
         rule_ids: list[str]
 
         def apply(self, wo: WorkOrder) -> None:
-            wo.state = WorkOrderState.RESOLVED.value
+            wo.state = WorkOrderState.RESOLVED
             wo.closed_at = self.occurred_at
             wo.resolution_kind = self.kind
 
@@ -196,7 +196,7 @@ class WorkOrder(TrailAggregate):
         rule_id: str
 
         def apply(self, wo: WorkOrder) -> None:
-            wo.state = WorkOrderState.WITHDRAWN.value
+            wo.state = WorkOrderState.WITHDRAWN
             wo.closed_at = self.occurred_at
 
     # ----- state ----------------------------------------------------------------------
@@ -219,7 +219,7 @@ class WorkOrder(TrailAggregate):
     deadline_at: datetime
     warning_lead_days: int
     escalated_from: uuid.UUID | None
-    state: str
+    state: WorkOrderState
     handler_id: str
     overdue_statement: str
     closed_at: datetime | None

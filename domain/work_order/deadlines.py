@@ -21,11 +21,8 @@ from domain.work_order.types import WorkOrderType
 
 
 class DayBasis(LabelledEnum):
-    NATURAL = "自然日"
-    WORKING = "工作日"
-
-
-DayBasis._english = {"自然日": "natural days", "工作日": "working days"}
+    NATURAL = "自然日", "natural days"
+    WORKING = "工作日", "working days"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from domain.callback.windows import check_call_window
+from domain.callback.windows import check_call_window, windows_on
 from domain.parameters import CallbackParams, CallWindow
 from domain.shared.calendar import WorkingDayCalendar
 from domain.shared.time import SHANGHAI, local
@@ -72,7 +72,7 @@ class Timeline:
 
     # ----- call-centre time (CA-01) -------------------------------------------------------
     def _windows(self, day: date) -> tuple[CallWindow, ...]:
-        return self.params.weekday_windows if self.is_working(day) else self.params.weekend_windows
+        return windows_on(day, self.params, self.calendar)[1]  # CA-01's one home
 
     def _serves(self, day: date) -> bool:
         if self.is_working(day):

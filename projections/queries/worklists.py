@@ -2,8 +2,8 @@
 (PS-04), and the cycles that ran out (for ``policytrail tick``).
 
 "Now" matters to every queue and is the caller's: attempts left in the running
-cycle and the next allowed call window (CA-01 ``check_call_window`` over the
-configured windows and the working-day calendar), the OC-05 order (``queue_key``:
+cycle and the next allowed call window (CA-01 ``next_call_window`` of
+``domain.callback.windows``), the OC-05 order (``queue_key``:
 "last month" depends on today), PC-03 statuses (``obligation_status``).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from psycopg import Connection
@@ -21,21 +21,19 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from domain.callback import CallbackStatus, CallResult, OutcomeClass
 from domain.callback.queue import queue_key
-from domain.callback.windows import check_call_window
+from domain.callback.windows import next_call_window
 from domain.parameters import CallbackParams, RuleParameters
 from domain.policy import Channel, ProductType
 from domain.service_case import CaseStatus, ServiceClass, ServiceSource
 from domain.shared.calendar import WorkingDayCalendar
 from domain.shared.labels import LabelledEnum
-from domain.shared.time import SHANGHAI, business_date, end_of_day, local
+from domain.shared.time import business_date, end_of_day
 from domain.work_order import WorkOrderType, obligation_status, warning_lead
 from domain.work_order.types import ObligationStatus
 from projections.queries.common import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging, subtype_label
 
 #: callbacks the call centre works on (a cycle is running)
 CALLABLE = (CallbackStatus.AWAITING_CALL.value, CallbackStatus.IN_CALL.value)
-#: days ahead searched for the next call window (a holiday week has windows every day)
-WINDOW_SEARCH_DAYS = 14
 
 
 # ----- CA-01: the next allowed call window ----------------------------------------------------
@@ -47,28 +45,12 @@ class CallWindowSlot(Row):
     day_kind: str  # 工作日 / 休息日
 
 
-def next_call_window(
+def _next_slot(
     after: datetime, params: CallbackParams, calendar: WorkingDayCalendar
 ) -> CallWindowSlot | None:
-    """CA-01: the first instant at or after ``after`` inside a call window, with its end.
-
-    Candidates are the configured windows of each Shanghai day; ``check_call_window``
-    (the write side's check, REG-05 night guard included) decides each one.
-    """
-    moment = local(aware(after, "after"))
-    for offset in range(WINDOW_SEARCH_DAYS + 1):
-        day = moment.date() + timedelta(days=offset)
-        windows = params.weekday_windows if calendar.is_working_day(day) else params.weekend_windows
-        for window in windows:
-            start = datetime.combine(day, window.start, tzinfo=SHANGHAI)
-            end = datetime.combine(day, window.end, tzinfo=SHANGHAI)
-            if end <= moment:
-                continue
-            candidate = max(start, moment)
-            check = check_call_window(candidate, params, calendar)
-            if check.allowed:
-                return CallWindowSlot(start=candidate, end=end, day_kind=check.day_kind)
-    return None
+    """CA-01 ``next_call_window`` (the domain's), as a read-model row."""
+    slot = next_call_window(after, params, calendar)
+    return None if slot is None else CallWindowSlot(start=slot.start, end=slot.end, day_kind=slot.day_kind)
 
 
 # ----- call-centre queue ----------------------------------------------------------------------
@@ -152,7 +134,7 @@ def call_centre_queue(
 
     def window_after(moment: datetime) -> CallWindowSlot | None:
         if moment not in windows:
-            windows[moment] = next_call_window(moment, params.callback, calendar)
+            windows[moment] = _next_slot(moment, params.callback, calendar)
         return windows[moment]
 
     items = [_call_row(r, now, window_after) for r in records]
@@ -243,18 +225,12 @@ def expired_cycles(
 class QueueGroup(LabelledEnum):
     """OC-05 groups of the branch queue, in order."""
 
-    VERIFICATION = "核实件"
-    LAST_MONTH = "上月问题件/次标准件"
-    MONTH_BEFORE = "上上月问题件/次标准件"
-    OLDER = "其他月份问题件/次标准件"
+    VERIFICATION = "核实件", "verifications"
+    LAST_MONTH = "上月问题件/次标准件", "last month's problem cases"
+    MONTH_BEFORE = "上上月问题件/次标准件", "problem cases of the month before"
+    OLDER = "其他月份问题件/次标准件", "older problem cases"
 
 
-QueueGroup._english = {
-    "核实件": "verifications",
-    "上月问题件/次标准件": "last month's problem cases",
-    "上上月问题件/次标准件": "problem cases of the month before",
-    "其他月份问题件/次标准件": "older problem cases",
-}
 _GROUPS = list(QueueGroup)
 
 
