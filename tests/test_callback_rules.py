@@ -12,7 +12,6 @@ from application.callbacks import (
     CheckIdentity,
     RecordAnswers,
     RecordSignedQuestionnaire,
-    tick_callback,
 )
 from application.policies import CancelInCoolingOff, ChangeContact
 from application.work_orders import ResolveWorkOrder, work_orders_for_policy
@@ -31,6 +30,7 @@ from tests.callback_steps import (
     open_callback,
     reach,
 )
+from tests.read_model_steps import tick
 
 Q = QuestionItem
 
@@ -278,11 +278,13 @@ def test_ca02_tick_closes_an_expired_cycle_with_fewer_attempts(app, actor):
     """CA-02: a cycle ends after 7 days; the explicit tick turns it into 核实件/联系不上."""
     open_callback(app, actor)  # cycle 1: 03-02 10:00 → 03-09 10:00
     attempt(app, at(2, 10, 30))
-    assert tick_callback(app, "P2026000001", at(9, 9, 59)).result["closed"] is False
+    assert tick(app, at(9, 9, 59)) == []  # the cycle runs until 03-09 10:00
+    assert callback(app).status == CallbackStatus.AWAITING_CALL
     refused("CA-02", attempt, app, at(9, 10, 30))  # after the cycle's end
-    first = tick_callback(app, "P2026000001", at(9, 10))
-    again = tick_callback(app, "P2026000001", at(9, 10))
-    assert first.result["closed"] is True and again.duplicate
+    (first,) = tick(app, at(9, 10))
+    (again,) = tick(app, at(9, 10), refresh=False)  # the read model has not seen the closure yet
+    assert (first.policy_number, first.closed, first.repeated) == ("P2026000001", True, False)
+    assert again.repeated and again.positions == first.positions
     assert (callback(app).outcome_subtype, last_outcome(app).inputs["attempts_in_cycle"]) == (
         "联系不上",
         1,

@@ -8,12 +8,13 @@ from application.callbacks import (
     ApplySpecialCallback,
     DecideSpecialCallback,
     RecordSignedQuestionnaire,
-    tick_callback,
 )
+from application.tick import close_expired_cycles
 from domain.callback import CallbackStatus, question_set
 from domain.shared.actor import Actor
 from domain.shared.errors import RuleViolation
 from tests.callback_steps import BRANCH, CALLCENTRE, MANAGER, answers, at, attempt, callback, open_callback
+from tests.read_model_steps import Due, tick
 
 AGENT = Actor(id="A0001", role="agent")
 
@@ -88,7 +89,11 @@ def test_sp02_approved_special_callback_is_never_called_centrally_and_completed_
     with pytest.raises(RuleViolation) as err:
         attempt(app, at(3, 10))
     assert err.value.rule_id == "SP-02"
-    assert tick_callback(app, "P2026000001", at(20, 10)).result["closed"] is False
+    assert tick(app, at(20, 10)) == []  # no cycle of its own runs out
+    # even a finder that reports it cannot close it: the aggregate re-checks (CA-02 / SP-02)
+    (forced,) = close_expired_cycles(app, at(20, 10), lambda t: [Due("P2026000001", 1)])
+    assert (forced.closed, forced.repeated, forced.positions, forced.error) == (False, False, (), None)
+    assert callback(app).status == CallbackStatus.SPECIAL
     full = answers(question_set("分红", True, "A卷"))
     unsigned = RecordSignedQuestionnaire(
         policy_number="P2026000001", method="上门亲访", answers=full, occurred_at=at(6, 10)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from typer.testing import CliRunner
@@ -14,10 +13,9 @@ from application.work_orders import work_orders_for_policy
 from domain.callback import CallbackStatus
 from domain.shared.actor import Actor
 from interfaces.cli import cli
-from projections.queries.worklists import expired_cycles
 from tests import factories
 from tests.callback_steps import answer_all, at, attempt, callback, open_callback, reach, topics
-from tests.read_model_steps import catch_up, reading
+from tests.read_model_steps import Due, tick
 
 
 def person(n: int) -> factories.PersonIn:
@@ -41,13 +39,6 @@ def history(app: PolicyTrail, actor: Actor) -> None:
     open_callback(app, actor, "TICK005", policyholder=person(5))
     for when in (at(2, 10, 30), at(3, 15), at(4, 19, 30)):
         attempt(app, when, number="TICK005")
-
-
-def tick(app: PolicyTrail, when: datetime, refresh: bool = True):
-    if refresh:
-        catch_up(app, "worklists")
-    with reading(app) as conn:
-        return close_expired_cycles(app, when, lambda t: expired_cycles(conn, app.settings.read_schema, at=t))
 
 
 def test_tick_closes_exactly_the_expired_cycles(app, actor):
@@ -90,12 +81,6 @@ def test_tick_is_idempotent(app, actor):
     assert app.max_position() == head  # nothing written twice
     assert tick(app, at(9, 14)) == []  # caught up: nothing left to close
     assert app.max_position() == head
-
-
-@dataclass(frozen=True)
-class Due:
-    policy_number: str
-    cycle: int
 
 
 def test_a_cycle_not_yet_expired_is_left_alone_and_a_refusal_does_not_stop_the_tick(app, actor):
