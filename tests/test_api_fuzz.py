@@ -2,7 +2,8 @@
 
 Every operation gets its documented example, schemathesis's coverage cases (boundary
 and invalid values, unsupported methods) and ``EXAMPLES_PER_OPERATION`` random cases
-(valid and invalid): about 5,000 requests in all (the second test checks > 1,000),
+(valid and invalid): about 5,000 requests in all (the module's tally checks > 1,000 once
+the run is over),
 against a seeded database, as an admin (deepest reach) and, one in four, as a branch.
 Derandomized, so a CI run is repeatable. Schemathesis runs as a pytest plugin.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import psycopg
@@ -32,8 +34,16 @@ from tests.factories import STILL_CLOCK_SKEW_SECONDS
 from tests.read_model_steps import catch_up
 
 EXAMPLES_PER_OPERATION = 10
-SENT: Counter[str] = Counter()
-STATUSES: Counter[int] = Counter()
+#: what a whole run (every operation) must at least send
+MIN_REQUESTS = 1000
+
+
+@dataclass
+class Tally:
+    """Requests sent per operation and answers per status code, over the module's fuzz run."""
+
+    sent: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +79,18 @@ def api_schema(fuzzed_app):
     return schemathesis.openapi.from_asgi("/openapi.json", create_api(fuzzed_app))
 
 
+@pytest.fixture(scope="module")
+def tally(api_schema) -> Iterator[Tally]:
+    """Counts the fuzz test's requests; when the run covered every operation (not a ``-k``
+    subset), it must have been big enough. Checked at teardown, so no other test's order matters."""
+    counts = Tally()
+    yield counts
+    print(dict(counts.statuses))
+    operations = {result.ok().label for result in api_schema.get_all_operations()}
+    if operations <= set(counts.sent):
+        assert sum(counts.sent.values()) >= MIN_REQUESTS, counts.sent
+
+
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
@@ -80,22 +102,14 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
     database=None,
 )
-def test_generated_requests_never_get_a_server_error(case, tokens):
-    who = "branch" if SENT[case.operation.label] % 4 == 3 else "admin"
-    SENT[case.operation.label] += 1
+def test_generated_requests_never_get_a_server_error(case, tokens, tally):
+    who = "branch" if tally.sent[case.operation.label] % 4 == 3 else "admin"
+    tally.sent[case.operation.label] += 1
     response = case.call(headers=auth(tokens[who]))
     assert response.status_code < 500, f"{case.operation.label}: {response.status_code} {response.text}"
-    STATUSES[response.status_code] += 1
+    tally.statuses[response.status_code] += 1
     if response.status_code >= 400:
         content_type = response.headers.get("content-type")
         if isinstance(content_type, list):
             content_type = content_type[0]
         assert content_type == "application/problem+json", response.text
-
-
-def test_the_fuzz_run_sent_over_a_thousand_requests():
-    """Runs after the fuzz test above (file order): the run was big enough."""
-    if not SENT:
-        pytest.skip("run together with the fuzz test")
-    assert sum(SENT.values()) >= 1000, SENT
-    print(dict(STATUSES))

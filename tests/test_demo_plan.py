@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
 
 from application.calendar import ChineseWorkingDayCalendar
-from application.callbacks import RecordCallAttempt
+from application.callbacks import CheckIdentity, RecordCallAttempt
 from application.demo import DemoConfig, build_month, default_month
+from application.policies import RegisterReceipt
 from domain.callback.windows import check_call_window
 from domain.parameters import RuleParameters
 from domain.shared.errors import InvalidInput
@@ -41,8 +43,22 @@ def test_command_ids_are_unique_and_carry_the_configuration():
 
 
 def test_every_call_attempt_lies_in_a_call_window_ca01():
-    attempts = [s for s in plan(policies=200).steps if isinstance(s.command, RecordCallAttempt)]
-    assert len(attempts) > 150
+    month = plan(policies=200)
+    attempts = [s for s in month.steps if isinstance(s.command, RecordCallAttempt)]
+    # the calls the stories need: one attempt reaching the holder per identity check (CB-02) ...
+    reached = Counter(s.command.policy_number for s in attempts if s.command.result == "接通本人")
+    checked = Counter(s.command.policy_number for s in month.steps if isinstance(s.command, CheckIdentity))
+    assert reached == checked and checked
+    # ... and a full cycle of failed attempts per callback left unreachable (CA-02)
+    failed = Counter(s.command.policy_number for s in attempts if s.command.result != "接通本人")
+    full_cycles = sum(n >= PARAMS.callback.attempts_per_cycle for n in failed.values())
+    assert full_cycles >= month.ingredients["unreachable after 3 attempts 三次未接通"] > 0
+    # only callbacks that are due: the policy's receipt was registered before its first call
+    registered = {
+        s.command.policy_number: s.at for s in month.steps if isinstance(s.command, RegisterReceipt)
+    }
+    assert all(s.command.policy_number in registered for s in attempts)
+    assert all(registered[s.command.policy_number] < s.at for s in attempts)
     assert all(check_call_window(s.at, PARAMS.callback, CALENDAR).allowed for s in attempts)
     assert all(s.command.occurred_at == s.at for s in attempts)
 
