@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import pytest
 from interfaces.api.read_side import ReadModelHooks
 from tests import factories
 from tests.api_support import auth, body, client, token
+from tests.support import free_port
 
 
 def test_consistency_wait_returns_after_the_read_models_have_the_command(app):
@@ -35,16 +35,10 @@ def test_consistency_wait_returns_after_the_read_models_have_the_command(app):
         assert health["projections"] and all(p["lag"] == 0 for p in health["projections"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_serve_answers_over_real_http(app, settings):
     secret = token(app, "auditor")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "POLICYTRAIL_DATABASE_URL": settings.database_url,

@@ -16,15 +16,6 @@ from tests import factories
 from tests.api_support import auth, client
 
 
-@pytest.fixture
-def env(settings):
-    return {
-        "POLICYTRAIL_DATABASE_URL": settings.database_url,
-        "POLICYTRAIL_EVENTS_SCHEMA": settings.events_schema,
-        "POLICYTRAIL_READ_SCHEMA": settings.read_schema,
-    }
-
-
 def test_only_a_hash_of_the_secret_is_stored(app):
     issued = TokenStore.for_app(app).create("branch", Scope.parse("branch:北京分公司"), name="BJ-007")
     with psycopg.connect(app.database.url) as conn:

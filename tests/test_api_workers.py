@@ -18,7 +18,7 @@ import pytest
 from projections import registry
 from tests import factories
 from tests.api_support import auth, body, token
-from tests.test_api_serve import _free_port
+from tests.support import free_port
 
 
 def _worker_pids(parent: int) -> set[int]:
@@ -39,7 +39,7 @@ def _worker_pids(parent: int) -> set[int]:
 @pytest.mark.timeout(180)
 def test_serve_with_two_workers_answers_commands_and_reads_from_both(app, settings):
     secret = token(app, "admin")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "POLICYTRAIL_DATABASE_URL": settings.database_url,

@@ -8,7 +8,6 @@ transactions. Checked against the one-by-one path on a second schema.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -25,7 +24,7 @@ from domain.shared.actor import Actor
 from domain.shared.errors import DomainError
 from interfaces.importer import command_types, import_lines, parse_line
 from tests.factories import STILL_CLOCK_SKEW_SECONDS
-from tests.test_import_file import SAMPLE, sample_lines
+from tests.support import IMPORT_SAMPLE, STATISTICS_SECONDS, sample_lines, wait_until
 
 ACTOR = Actor.system("importer:test")
 
@@ -187,7 +186,7 @@ def test_when_another_writer_changes_an_aggregate_first_the_batch_runs_one_by_on
     """Optimistic concurrency still holds: the batch's transaction fails as a whole,
     nothing of it is stored, and its lines run again alone (as execute would)."""
     types = command_types(app)
-    sample = SAMPLE.read_text(encoding="utf-8").splitlines()
+    sample = IMPORT_SAMPLE.read_text(encoding="utf-8").splitlines()
     setup = [parse_line(text, types) for text in sample[:5]]  # agents, one policy issued
     assert all(not isinstance(a, Exception) for a in app.execute_many(setup, ACTOR))
     policy_number = json.loads(sample[4])["data"]["number"]
@@ -240,10 +239,11 @@ def test_batches_refresh_the_planner_statistics_of_a_fast_growing_store(app):
     # the store grew by far less than the default threshold: nothing analysed yet
     assert app.trail_recorder.keep_statistics_fresh() == []
     assert last_analyze() is None
-    for _ in range(50):  # the server publishes table statistics within about a second
-        analysed = app.trail_recorder.keep_statistics_fresh(min_changes=10, fraction=0.1)
-        if analysed:
-            break
-        time.sleep(0.1)
+    # the server publishes table statistics within about a second
+    analysed = wait_until(
+        lambda: app.trail_recorder.keep_statistics_fresh(min_changes=10, fraction=0.1),
+        timeout=STATISTICS_SECONDS,
+        what="keep_statistics_fresh to ANALYZE the grown store",
+    )
     assert app.trail_recorder.events_table_name in analysed
     assert last_analyze() is not None

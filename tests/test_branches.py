@@ -68,8 +68,8 @@ def test_an_unknown_branch_in_a_command_is_refused_and_nothing_stored(registered
 
 
 def test_an_unknown_branch_in_a_work_order_assignment_is_refused(registered, actor):
+    from application.work_orders import work_orders_for_policy
     from tests.callback_steps import at, attempt, open_callback
-    from tests.test_read_worklists import work_orders_for_policy
 
     registered.execute(factories.register_agent(), actor)
     open_callback(registered, actor)

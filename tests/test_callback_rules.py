@@ -16,7 +16,7 @@ from application.callbacks import (
 from application.policies import CancelInCoolingOff, ChangeContact
 from application.work_orders import ResolveWorkOrder, work_orders_for_policy
 from domain.callback import Callback, CallbackStatus, QuestionItem, question_set
-from domain.shared.errors import InvalidInput, RuleViolation
+from domain.shared.errors import InvalidInput
 from domain.work_order import WorkOrder
 from tests import factories
 from tests.callback_steps import (
@@ -31,6 +31,7 @@ from tests.callback_steps import (
     reach,
 )
 from tests.read_model_steps import tick
+from tests.support import refused
 
 Q = QuestionItem
 
@@ -42,13 +43,6 @@ def events_of(app, aggregate_id):
 def last_outcome(app, number="P2026000001") -> Callback.OutcomeDecided:
     cb = callback(app, number)
     return [e for e in events_of(app, cb.id) if isinstance(e, Callback.OutcomeDecided)][-1]
-
-
-def refused(rule_id, fn, *args, **kwargs):
-    with pytest.raises(RuleViolation) as err:
-        fn(*args, **kwargs)
-    assert err.value.rule_id == rule_id, str(err.value)
-    return err.value
 
 
 # ----- CB-01 ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from domain.shared.actor import Actor
 from domain.shared.errors import RuleViolation
 from tests.callback_steps import BRANCH, CALLCENTRE, MANAGER, answers, at, attempt, callback, open_callback
 from tests.read_model_steps import Due, tick
+from tests.support import refused
 
 AGENT = Actor(id="A0001", role="agent")
 
@@ -41,16 +42,10 @@ def decide(approve=True, unit="北京分公司"):
     )
 
 
-def refused(app, rule_id, command, actor):
-    with pytest.raises(RuleViolation) as err:
-        app.execute(command, actor)
-    assert err.value.rule_id == rule_id, str(err.value)
-
-
 def test_sp01_only_eligible_reasons_are_accepted(app, actor):
     """SP-01: 单位统一投保, complex family relations, other case known to the unit."""
     open_callback(app, actor)
-    refused(app, "SP-01", apply(reason="客户工作忙"), AGENT)
+    refused("SP-01", app.execute, apply(reason="客户工作忙"), AGENT)
     app.execute(apply(reason="家庭关系复杂"), AGENT)
     assert callback(app).special_status == "待审批"
 
@@ -68,15 +63,15 @@ def test_sp01_only_eligible_reasons_are_accepted(app, actor):
 def test_sp02_application_by_the_policys_agent_signed_by_customer_and_agent(app, actor, overrides):
     """SP-02: the agent applies (reason, agreed method and time), signed by customer and agent."""
     open_callback(app, actor)
-    refused(app, "SP-02", apply(**overrides), AGENT)
+    refused("SP-02", app.execute, apply(**overrides), AGENT)
 
 
 def test_sp02_only_a_manager_of_the_policys_unit_decides(app, actor):
     """SP-02: the sales-unit manager approves or rejects; nobody else."""
     open_callback(app, actor)
     app.execute(apply(), AGENT)
-    refused(app, "SP-02", decide(), CALLCENTRE)
-    refused(app, "SP-02", decide(unit="上海分公司"), MANAGER)
+    refused("SP-02", app.execute, decide(), CALLCENTRE)
+    refused("SP-02", app.execute, decide(unit="上海分公司"), MANAGER)
     app.execute(decide(), MANAGER)
     assert (callback(app).status, callback(app).special_status) == (CallbackStatus.SPECIAL, "已批准")
 
@@ -98,7 +93,7 @@ def test_sp02_approved_special_callback_is_never_called_centrally_and_completed_
     unsigned = RecordSignedQuestionnaire(
         policy_number="P2026000001", method="上门亲访", answers=full, occurred_at=at(6, 10)
     )
-    refused(app, "SP-02", unsigned, BRANCH)
+    refused("SP-02", app.execute, unsigned, BRANCH)
     app.execute(unsigned.model_copy(update={"evidence_ref": "SIGNED-SP-1"}), BRANCH)
     cb = callback(app)
     assert (cb.status, cb.outcome_class, cb.special_status) == (

@@ -18,9 +18,9 @@ from interfaces.exports.package import ExportRequest, build_export
 from projections import registry
 from projections.rebuild import rebuild
 from tests.api_support import token
+from tests.personal_data_support import ADMIN, ID_NUMBER, NAME, NEW_PHONE, PHONE, history
 from tests.projection_scenarios import table_checksum
 from tests.read_model_steps import catch_up, read_side
-from tests.test_personal_data_erasure import ADMIN, ID_NUMBER, NAME, NEW_PHONE, PHONE, _history
 
 ADDRESS = "四川省成都市锦江区琴台路1号"
 #: what the subject's data looks like in clear and masked (RC-03): neither may remain
@@ -41,7 +41,7 @@ def _audit_text(app, policy_number: str) -> str:
 
 
 def _erased_after_retention(app, clock) -> None:
-    _history(app, clock)
+    history(app, clock)
     catch_up(app, *READ_MODELS)
     assert mask_phone(PHONE) in _audit_text(app, "P2026000001")  # masked copies before the erasure
     clock.set(datetime(2056, 3, 2, 10, 0, tzinfo=SHANGHAI))  # ended 2046-03-01, kept 10 years

@@ -4,7 +4,6 @@ masking (RC-03), scope and path safety over HTTP."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import time
@@ -14,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -26,8 +24,9 @@ from interfaces.exports.manifest import MANIFEST, dumps, sign
 from interfaces.exports.package import ExportRequest, build_export
 from interfaces.exports.verify import verify_folder
 from tests.api_support import auth, client, token
+from tests.export_support import csv_rows, jsonl, xlsx_rows
 from tests.read_model_steps import ACTOR, catch_up, private_app
-from tests.test_read_scorecards import march_of_agent_a0001
+from tests.scorecard_month import march_of_agent_a0001
 
 READ_MODELS = ("audit_trail", "timeliness", "scorecards", "worklists")
 BJ, SH = "北京分公司", "上海分公司"
@@ -54,22 +53,6 @@ def public_key_file(march, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("key") / "export.pub"
     path.write_text(signing_key(march.settings).public_key.to_pem())
     return path
-
-
-def jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def csv_rows(path: Path) -> list[dict[str, str]]:
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf"), "CSV must start with the UTF-8 BOM"
-    return list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-
-
-def xlsx_rows(path: Path) -> list[dict[str, Any]]:
-    sheet = openpyxl.load_workbook(path, read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 # ----- the hand-computed month (RULES.md KP-01..KP-04) ---------------------------------------

@@ -26,7 +26,7 @@ from interfaces.exports.package import ExportRequest, build_export
 from interfaces.exports.verify import verify_folder
 from interfaces.exports.writers import sha256_of
 from tests.read_model_steps import ACTOR, catch_up, private_app
-from tests.test_read_scorecards import march_of_agent_a0001
+from tests.scorecard_month import march_of_agent_a0001
 
 REGULATOR = Actor(id="csrc-02", role="regulator")
 

@@ -14,8 +14,8 @@ from application.complaints import AcknowledgeComplaint, DecideComplaint, Receiv
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
 from interfaces.exports.package import ExportRequest, build_export
+from tests.export_support import csv_rows, jsonl, xlsx_rows
 from tests.read_model_steps import ACTOR, catch_up, private_app
-from tests.test_exports import csv_rows, jsonl, xlsx_rows
 
 REGULATOR = Actor(id="csrc-01", role="regulator")
 

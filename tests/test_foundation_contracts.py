@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 import application.handlers  # noqa: F401  (imports every aggregate module)
 from application.settings import SettingsError, load_settings
 from domain.shared.aggregate import TrailAggregate
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-TOPICS_FILE = Path(__file__).with_name("event_topics.txt")
+TOPICS_FILE = ROOT / "tests" / "event_topics.txt"
 
 
 def test_layers_are_enforced_by_import_linter():

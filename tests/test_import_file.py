@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -12,8 +11,7 @@ from domain.agent import Agent
 from domain.shared.actor import Actor
 from interfaces.cli import cli
 from interfaces.importer import command_types, import_file, import_lines
-
-SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "import-sample.jsonl"
+from tests.support import IMPORT_SAMPLE, ROOT, sample_lines
 
 
 def event_count(app) -> int:
@@ -21,15 +19,11 @@ def event_count(app) -> int:
         return conn.execute(f"SELECT count(*) FROM {app.events_table}").fetchone()[0]
 
 
-def sample_lines() -> list[str]:
-    return SAMPLE.read_text(encoding="utf-8").splitlines()
-
-
 def test_the_sample_imports_cleanly_and_a_second_import_changes_nothing(app):
-    first = import_file(app, SAMPLE)
+    first = import_file(app, IMPORT_SAMPLE)
     assert (first.applied, first.duplicate, first.rejected) == (len(sample_lines()), 0, 0)
     events = event_count(app)
-    second = import_file(app, SAMPLE)
+    second = import_file(app, IMPORT_SAMPLE)
     assert (second.applied, second.duplicate, second.rejected) == (0, len(sample_lines()), 0)
     assert event_count(app) == events
 
@@ -156,7 +150,7 @@ def test_lines_are_read_one_batch_at_a_time(app, batch_size):
 
 
 def test_the_same_line_id_in_another_file_is_a_duplicate(app, tmp_path):
-    import_file(app, SAMPLE)
+    import_file(app, IMPORT_SAMPLE)
     copy = tmp_path / "redelivered.jsonl"
     copy.write_text(sample_lines()[3] + "\n", encoding="utf-8")
     summary = import_file(app, copy)
@@ -171,25 +165,16 @@ def test_the_importer_knows_every_registered_command(app):
 
 
 def test_the_actor_is_the_importer_naming_the_file(app):
-    import_file(app, SAMPLE)
+    import_file(app, IMPORT_SAMPLE)
     event = next(iter(app.events.get(Agent.id_for("A0001"))))
     assert (event.actor.id, event.actor.role) == ("importer:import-sample.jsonl", "system")
     assert event.command_id == "import:HR-AGENT-A0001"
 
 
 # ----- the command line ------------------------------------------------------------------
-@pytest.fixture
-def env(settings):
-    return {
-        "POLICYTRAIL_DATABASE_URL": settings.database_url,
-        "POLICYTRAIL_EVENTS_SCHEMA": settings.events_schema,
-        "POLICYTRAIL_READ_SCHEMA": settings.read_schema,
-    }
-
-
 def test_import_on_the_command_line_summarises_and_exits_by_outcome(app, env, tmp_path):
     runner = CliRunner()
-    ok = runner.invoke(cli, ["import", str(SAMPLE)], env=env)
+    ok = runner.invoke(cli, ["import", str(IMPORT_SAMPLE)], env=env)
     assert ok.exit_code == 0, ok.output
     assert "applied 已导入" in ok.stdout and str(len(sample_lines())) in ok.stdout
 
@@ -207,6 +192,6 @@ def test_import_on_the_command_line_summarises_and_exits_by_outcome(app, env, tm
 
 
 def test_the_format_document_lists_every_command_type(app):
-    doc = (SAMPLE.parents[1] / "docs" / "import-format.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "import-format.md").read_text(encoding="utf-8")
     missing = [t for t in command_types(app) if f"`{t}`" not in doc]
     assert not missing, f"docs/import-format.md lacks {missing}"

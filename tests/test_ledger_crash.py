@@ -4,12 +4,8 @@ clean run (exactly once: no leaf lost or appended twice, no head missing or sign
 from __future__ import annotations
 
 import os
-import random
-import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -17,8 +13,8 @@ import psycopg
 from projections.ledger import prepare_ledger
 from tests import ledger_support as L
 from tests.projection_scenarios import issue_many, policy_history
+from tests.support import ROOT, kill_at_seeded_points, replay_seed
 
-ROOT = Path(__file__).resolve().parents[1]
 KILLS = 5
 EVERY = 20
 
@@ -67,28 +63,13 @@ def test_sigkill_of_the_sealer_gives_the_same_tree_and_heads_as_a_clean_run(sett
         policy_history(app, actor)
         issue_many(app, actor, 60)
         head = app.max_position()
-        seed = random.randrange(1_000_000)
-        rng = random.Random(seed)
-        targets = sorted(rng.sample(range(5, head - 5), KILLS))
-        killed_at = []
+        seed = replay_seed(20260303)
         schema = app.settings.read_schema
         with psycopg.connect(app.database.url, autocommit=True) as conn:
             prepare_ledger(L.side(app), conn)  # tables and tracking row at position 0
-            for target in targets:
-                process = sealer(app)
-                try:
-                    deadline = time.monotonic() + 90
-                    while committed(conn, schema) < target:
-                        assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
-                        assert time.monotonic() < deadline, f"no progress to {target} (seed {seed})"
-                        time.sleep(0.0005)
-                    time.sleep(rng.uniform(0, 0.004))
-                    process.send_signal(signal.SIGKILL)
-                finally:
-                    process.wait()
-                    if process.stderr:
-                        process.stderr.close()
-                killed_at.append(committed(conn, schema))
+            killed_at = kill_at_seeded_points(
+                lambda: sealer(app), lambda: committed(conn, schema), head, KILLS, seed, timeout=90
+            )
         assert any(0 < p < head for p in killed_at), (killed_at, head, seed)
         final = sealer(app)
         assert final.wait(timeout=120) == 0, final.stderr.read().decode()  # type: ignore[union-attr]

@@ -18,8 +18,7 @@ from application.ledger.documents import ProofInvalid
 from interfaces.cli import cli
 from tests import ledger_support as L
 from tests.projection_scenarios import issue_many, policy_history
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
 
 
 def env(app: Any, data_dir: Path | None = None, key: bool = True) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 from interfaces.cli import cli
 from interfaces.demo_schemas import DEMO_EVENTS_SCHEMA, DEMO_READ_SCHEMA
 from projections import registry
+from tests.support import free_port
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +72,6 @@ def test_projections_status_reaches_the_demo_data_and_an_empty_store_says_where_
     assert heads and max(heads) > 1000, demo.output  # the month's events, caught up
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.timeout(180)
 def test_a_token_created_with_demo_works_on_serve_demo_and_a_plain_one_does_not(env):
     demo_token = run(
@@ -97,7 +91,7 @@ def test_a_token_created_with_demo_works_on_serve_demo_and_a_plain_one_does_not(
     plain_token = run(env, "token", "create", "--role", "manager", "--staff", "OPS-01", "--scope", "all")
     plain_secret = re.findall(r"pt_\S+", plain_token.stdout)[-1]
 
-    port = _free_port()
+    port = free_port()
     clean = {k: v for k, v in env.items() if k != "DEMO_OUTPUT"}
     command = [sys.executable, "-c", "from interfaces.cli import main; main()"]
     command += ["serve", "--demo", "--port", str(port), "--log-level", "warning", "--no-projections"]

@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interfaces.api import create_api
-from tests.test_web_dashboard import served  # noqa: F401  (fixture: the API on a free port)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -65,7 +64,7 @@ def offline_dom(url: str) -> str:
 
 @pytest.mark.timeout(300)
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (CI installs Debian's chromium)")
-def test_swagger_ui_lists_the_operations_with_the_network_blocked(served):  # noqa: F811
+def test_swagger_ui_lists_the_operations_with_the_network_blocked(served):
     dom = offline_dom(f"{served}/docs")
     assert 'class="swagger-ui' in dom and "opblock-summary-path" in dom, dom[:2000]
     assert dom.count("opblock-summary-path") >= 50  # every command and read, not a blank page
@@ -74,6 +73,6 @@ def test_swagger_ui_lists_the_operations_with_the_network_blocked(served):  # no
 
 @pytest.mark.timeout(300)
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (CI installs Debian's chromium)")
-def test_redoc_renders_with_the_network_blocked(served):  # noqa: F811
+def test_redoc_renders_with_the_network_blocked(served):
     dom = offline_dom(f"{served}/redoc")
     assert "PolicyTrail API" in dom and "receipt-signature" in dom, dom[:2000]

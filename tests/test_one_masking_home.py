@@ -5,12 +5,12 @@ masking rules of its own."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from domain.shared.masking import ERASED, mask_data
 from interfaces.api.timed_views import to_json
 from interfaces.exports.masking import event_data
 from projections.event_facts import _clean
+from tests.support import ROOT
 
 STATE = {
     "phone": "+44 20 7946 0958",
@@ -37,7 +37,6 @@ def test_reads_audit_trail_and_exports_mask_as_the_one_home():
     assert event_data(STATE, masked=False) == STATE  # an auditor's unmasked export
 
 
-ROOT = Path(__file__).resolve().parent.parent
 #: a hand-made mask: stars multiplied or sliced digits kept, outside the masking home
 HAND_MADE = re.compile(r"""["']\*["']\s*\*|\[:3\]\s*\+\s*["']\*""")
 

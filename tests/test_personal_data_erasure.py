@@ -15,51 +15,24 @@ import psycopg
 import pytest
 
 from application.personal_data.erasure import erase
-from application.policies import ChangeContact, RegisterReceipt
 from domain.callback import Callback
 from domain.policy import Policy
 from domain.retention import ContractFacts, DataSubject, DisputeFacts, Retention
-from domain.shared.actor import Actor
 from domain.shared.aggregate import POLICYTRAIL_NAMESPACE
 from domain.shared.errors import AlreadyExists, RuleViolation
 from domain.shared.masking import ERASED
 from domain.shared.time import SHANGHAI
 from projections import registry
 from projections.rebuild import rebuild
-from tests import factories
 from tests.api_support import auth, client, token
+from tests.personal_data_support import ADMIN, ID_NUMBER, NAME, NEW_PHONE, PHONE, history
 from tests.read_model_steps import catch_up, read_side
-
-NAME, ID_NUMBER, PHONE, NEW_PHONE = "司马相如", "11010519700101777X", "13687654321", "13612340987"
-OTHER = factories.person(name="卓文君", id_number="110105197202028888", phone="13600001111")
-ADMIN = Actor("privacy-officer", "admin")
 
 
 def _old_uuid5(value: str) -> str:
     import uuid
 
     return str(uuid.uuid5(POLICYTRAIL_NAMESPACE, f"contact:{value}"))
-
-
-def _history(app, clock, term: int = 20) -> None:
-    holder = factories.person(
-        name=NAME, id_number=ID_NUMBER, phone=PHONE, address="四川省成都市锦江区琴台路1号"
-    )
-    app.execute(factories.register_agent("A0001"), ADMIN)
-    app.execute(factories.issue_policy("P2026000001", policyholder=holder, term_value=term), ADMIN)
-    app.execute(factories.issue_policy("P2026000002", policyholder=OTHER), ADMIN)
-    app.execute(
-        RegisterReceipt(
-            policy_number="P2026000001", registered_on=date(2026, 3, 2), signed_on=date(2026, 3, 2)
-        ),
-        ADMIN,
-    )
-    app.execute(
-        ChangeContact(
-            policy_number="P2026000001", phone=NEW_PHONE, address="四川省成都市武侯区1号", reason="客户更正"
-        ),
-        ADMIN,
-    )
 
 
 def test_rc02_retention_from_contracts_and_disputes() -> None:
@@ -79,7 +52,7 @@ def test_rc02_retention_from_contracts_and_disputes() -> None:
 
 
 def test_rc02_erasure_inside_retention_is_refused_with_the_end_date(app, clock):
-    _history(app, clock, term=1)  # 1 year: ends 2027-03-01, kept 5 years
+    history(app, clock, term=1)  # 1 year: ends 2027-03-01, kept 5 years
     with pytest.raises(RuleViolation) as err:
         erase(app, ID_NUMBER, "客户申请删除", ADMIN)
     assert err.value.rule_id == "RC-02" and "2032-03-01" in str(err.value)
@@ -115,7 +88,7 @@ def _everything(app) -> str:
 
 @pytest.mark.timeout(300)
 def test_rc02_after_retention_the_subject_reads_as_erased_everywhere(app, clock):
-    _history(app, clock)
+    history(app, clock)
     catch_up(app, *registry.names())
     clock.set(datetime(2056, 3, 2, 10, 0, tzinfo=SHANGHAI))  # ended 2046-03-01, kept 10 years
     result, destroyed = erase(app, ID_NUMBER, "客户申请删除（PIPL 第47条）", ADMIN)
@@ -175,7 +148,7 @@ def test_rc02_a_complaint_is_a_dispute_two_more_years_after_it_ends(app, clock):
     """RC-02 + SL-01e: a complaint about the policy keeps its records 2 years after it ends."""
     from application.complaints import AcknowledgeComplaint, DecideComplaint, ReceiveComplaint
 
-    _history(app, clock, term=1)  # 1 year: ends 2027-03-01, kept 5 years → 2032-03-01
+    history(app, clock, term=1)  # 1 year: ends 2027-03-01, kept 5 years → 2032-03-01
     app.execute(
         ReceiveComplaint(
             complaint_no="TS-RC02",

@@ -1,15 +1,11 @@
-"""Crash safety: a projection process SIGKILLed at random points of its catch-up,
-several times, ends with tables identical to a clean rebuild."""
+"""Crash safety: a projection process SIGKILLed at seeded random points of its catch-up
+(``POLICYTRAIL_TEST_SEED`` replays a run), several times, ends with tables identical to a clean rebuild."""
 
 from __future__ import annotations
 
 import os
-import random
-import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -24,8 +20,8 @@ from tests.projection_scenarios import (
     read_side,
     table_checksum,
 )
+from tests.support import ROOT, kill_at_seeded_points, replay_seed
 
-ROOT = Path(__file__).resolve().parents[1]
 KILLS = 4
 
 
@@ -54,29 +50,19 @@ def test_sigkill_during_catch_up_loses_nothing_and_applies_nothing_twice(app, ac
     policy_history(app, actor)
     issue_many(app, actor, 40)
     head = app.max_position()
-    seed = random.randrange(1_000_000)
-    rng = random.Random(seed)
+    seed = replay_seed(20260302)
     # Kill points spread over the log, each at a random instant of the batch cycle.
-    targets = sorted(rng.sample(range(5, head - 5), KILLS))
-    killed_at: list[int] = []
     schema = app.settings.read_schema
     with psycopg.connect(app.database.url, autocommit=True) as conn:
         prepare(read_side(app), registry.get("audit_trail"), conn)  # tables at position 0
-        for target in targets:
-            process = runner_process(app)
-            try:
-                deadline = time.monotonic() + 60
-                while committed_position(conn, schema) < target:
-                    assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
-                    assert time.monotonic() < deadline, f"no progress to {target} (seed {seed})"
-                    time.sleep(0.0005)
-                time.sleep(rng.uniform(0, 0.004))
-                process.send_signal(signal.SIGKILL)
-            finally:
-                process.wait()
-                if process.stderr:
-                    process.stderr.close()
-            killed_at.append(committed_position(conn, schema))
+        killed_at = kill_at_seeded_points(
+            lambda: runner_process(app),
+            lambda: committed_position(conn, schema),
+            head,
+            KILLS,
+            seed,
+            timeout=60,
+        )
     assert any(0 < p < head for p in killed_at), (killed_at, head, seed)
     # A last, uninterrupted run finishes the catch-up.
     final = runner_process(app)

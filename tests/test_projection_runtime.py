@@ -3,7 +3,7 @@ blue-green rebuild, poison events, status, concurrent writers."""
 
 from __future__ import annotations
 
-import time
+import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -35,6 +35,7 @@ from tests.projection_scenarios import (
     run_threads,
     table_checksum,
 )
+from tests.support import STATISTICS_SECONDS, wait_until
 
 WAIT = 30.0  # generous: a timeout here means a lost event, not a slow machine
 
@@ -260,10 +261,14 @@ def test_a_runner_reanalyses_tables_that_changed_a_lot(app, actor, monkeypatch):
     monkeypatch.setattr("projections.runtime.STATISTICS_CHECK_SECONDS", 0.0)
     monkeypatch.setattr("application.statistics.MIN_CHANGES", 1)
     side = read_side(app, batch_size=3)
-    for round_ in range(40):  # the server publishes row counts within about a second
+    rounds = itertools.count()
+
+    def more_events_projected_and_analysed() -> bool:
+        round_ = next(rounds)
         issue_many(app, actor, 2, prefix=f"S{round_:02d}", offset=100 * round_)
         LiveRunner(side, audit()).run(catch_up_only=True)
-        if last_analyzed(app, "audit_trail") is not None:
-            break
-        time.sleep(0.1)
+        return last_analyzed(app, "audit_trail") is not None
+
+    # the server publishes row counts within about a second
+    wait_until(more_events_projected_and_analysed, timeout=STATISTICS_SECONDS)
     assert last_analyzed(app, "audit_trail") is not None

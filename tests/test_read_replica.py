@@ -24,7 +24,7 @@ from interfaces.api.read_side import ReadModelHooks
 from tests import factories
 from tests.api_support import auth, body, client, token
 from tests.replica_support import Replication, build_replication
-from tests.test_api_serve import _free_port
+from tests.support import free_port
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def replication() -> Iterator[Replication]:
     folder = Path(tempfile.mkdtemp(prefix="pt-replica-"))
     folder.chmod(0o755)
     try:
-        pair = build_replication(folder, _free_port())
+        pair = build_replication(folder, free_port())
         try:
             yield pair
         finally:

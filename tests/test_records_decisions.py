@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -23,9 +22,9 @@ from domain.service_case import ServiceCaseIndex
 from tests import factories
 from tests.api_support import BJ, auth, client, seed_two_branches, token
 from tests.callback_steps import at, attempt, open_callback
+from tests.support import ROOT
 
 NUMBER = "P2026000009"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
 from application.app import PolicyTrail
-from interfaces.api import create_api
 from tests import factories
 from tests.api_support import auth, body, client, token
+from tests.support import serving
 
 LIMIT = 64 * 1024
 
@@ -75,26 +72,12 @@ def test_a_chunked_body_without_length_is_cut_off_at_the_limit(limited):
     assert r.status_code == 413 and r.json()["max_bytes"] == LIMIT
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.timeout(60)
 def test_a_real_server_answers_413_to_chunked_upload_over_a_socket(limited):
     """Through uvicorn: Transfer-Encoding chunked, no Content-Length, answered 413 long
     before the client finished sending (it never has to send the whole body)."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_api(limited), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
+    with serving(limited) as url:
+        port = int(url.rsplit(":", 1)[1])
         secret = token(limited, "admin")
         with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
             sock.sendall(
@@ -115,9 +98,6 @@ def test_a_real_server_answers_413_to_chunked_upload_over_a_socket(limited):
         status_line = answer.split(b"\r\n", 1)[0]
         assert b" 413 " in status_line, answer[:500]
         assert b"application/problem+json" in answer
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_docs_and_json_reads_are_unaffected(limited):

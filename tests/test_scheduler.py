@@ -9,7 +9,6 @@ or decided, never in neither. One leader across processes (advisory lock).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from tests import factories
 from tests.api_support import client
 from tests.callback_steps import at, attempt, callback, open_callback
 from tests.read_model_steps import reading
+from tests.support import free_port
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -231,19 +231,13 @@ def _process(settings, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_serve_and_projections_run_tick_with_one_leader_between_them(app, actor, settings):
     """Both processes run a scheduler; one leads (its pid in the record), the other takes over
     when it stops. The wall clock is long past March 2026, so the cycle has run out."""
     app.execute(factories.register_agent("A0001"), actor)
     open_callback(app, actor, "SCHEDPROC1", policyholder=person(1))
-    port = _free_port()
+    port = free_port()
     processes = {
         "serve": _process(settings, "serve", "--port", str(port), "--log-level", "warning"),
         "run": _process(settings, "projections", "run"),

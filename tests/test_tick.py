@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from typer.testing import CliRunner
 
 from application.app import PolicyTrail
@@ -96,15 +95,6 @@ def test_a_cycle_not_yet_expired_is_left_alone_and_a_refusal_does_not_stop_the_t
     # nothing was recorded for T2, so its expiry is still closed later by the same command id
     (again,) = close_expired_cycles(app, at(10, 12), lambda t: [Due("TICK002", 1)])
     assert again.closed and not again.repeated and again.command_id == t2.command_id
-
-
-@pytest.fixture
-def env(settings):
-    return {
-        "POLICYTRAIL_DATABASE_URL": settings.database_url,
-        "POLICYTRAIL_EVENTS_SCHEMA": settings.events_schema,
-        "POLICYTRAIL_READ_SCHEMA": settings.read_schema,
-    }
 
 
 def test_policytrail_tick_on_the_command_line(app, actor, env):

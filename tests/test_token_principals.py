@@ -21,19 +21,9 @@ from interfaces.cli import cli
 from interfaces.web.pages import COOKIE
 from tests import factories
 from tests.api_support import BJ, auth
-from tests.callback_steps import at
-from tests.test_work_order_rules import problem_case
+from tests.callback_steps import at, problem_case
 
 ADMIN = Actor("S-0001", "admin")
-
-
-@pytest.fixture
-def env(settings):
-    return {
-        "POLICYTRAIL_DATABASE_URL": settings.database_url,
-        "POLICYTRAIL_EVENTS_SCHEMA": settings.events_schema,
-        "POLICYTRAIL_READ_SCHEMA": settings.read_schema,
-    }
 
 
 def _token_row(app, token_id: str) -> dict:

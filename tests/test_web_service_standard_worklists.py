@@ -17,7 +17,7 @@ from interfaces.api import create_api
 from tests.api_support import auth, token
 from tests.read_api_support import BJ, SH, demo_world, figures
 from tests.read_model_steps import ACTOR, catch_up
-from tests.test_web_dashboard import CHROMIUM, dump_dom, served  # noqa: F401 - the fixture
+from tests.web_support import CHROMIUM, dump_dom
 
 PAGES = {
     "/ui/worklists/complaints": "/worklists/complaints",
@@ -82,7 +82,7 @@ def when(value: str | None) -> str:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (CI installs Debian's chromium)")
 @pytest.mark.parametrize("page", list(PAGES))
-def test_the_browser_shows_the_rows_the_api_answers(world, served, page):  # noqa: F811
+def test_the_browser_shows_the_rows_the_api_answers(world, served, page):
     if page.endswith("renewal-reminders"):
         secret = token(world, "agent", f"agent:{reminding_agent(world)}")
     else:  # a branch with rows in this queue (the demo's claims may sit in one branch only)

@@ -18,7 +18,7 @@ from interfaces.api import create_api
 from interfaces.web.pages import COOKIE
 from tests.api_support import auth, token
 from tests.read_api_support import BJ, SH, demo_world, figures
-from tests.test_web_dashboard import CHROMIUM, dump_dom, served  # noqa: F401 - the fixture
+from tests.web_support import CHROMIUM, dump_dom
 
 PAGES = ("/ui/worklists/calls", "/ui/worklists/work-orders", "/ui/worklists/service-cases")
 
@@ -134,7 +134,7 @@ def when(value: str | None) -> str:
         (PAGES[2], "/worklists/service-cases", "servicer", "all"),
     ],
 )
-def test_the_browser_shows_the_rows_the_api_answers(world, served, page, api, role, scope):  # noqa: F811
+def test_the_browser_shows_the_rows_the_api_answers(world, served, page, api, role, scope):
     secret = token(world, role, scope)
     dom = dump_dom(f"{served}{page}?token={secret}")
     shown = figures(dom)

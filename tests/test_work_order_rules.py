@@ -16,30 +16,17 @@ from application.work_orders import (
 )
 from domain.callback import Callback, CallbackStatus, QuestionItem
 from domain.shared.actor import Actor
-from domain.shared.errors import InvalidInput, RuleViolation
+from domain.shared.errors import InvalidInput
 from domain.work_order import ObligationStatus, WorkOrder
-from tests.callback_steps import BRANCH, answer_all, at, attempt, callback, open_callback, reach
+from tests.callback_steps import BRANCH, at, attempt, callback, open_callback, problem_case
+from tests.support import refused
 
 Q = QuestionItem
 SELLING_AGENT = Actor(id="A0001", role="agent")
 
 
-def refused(app, rule_id, command, actor=BRANCH):
-    with pytest.raises(RuleViolation) as err:
-        app.execute(command, actor)
-    assert err.value.rule_id == rule_id, str(err.value)
-
-
 def created_event(app, wo_id) -> WorkOrder.Created:
     return next(iter(app.repository.event_store.get(wo_id)))
-
-
-def problem_case(app, actor, **overrides) -> dict[str, WorkOrder]:
-    """A reached callback whose answers raise problem cases; work orders by type."""
-    open_callback(app, actor)
-    reach(app, at(2, 10, 30))
-    answer_all(app, at(2, 10, 40), **overrides)
-    return {w.work_order_type: w for w in work_orders_for_policy(app, "P2026000001")}
 
 
 def verification(app, actor) -> WorkOrder:
@@ -94,7 +81,7 @@ def test_pc01_failed_recheck_escalates_first_explanation_to_second(app, actor):
         recording_ref="REC-RECHECK-1",
         occurred_at=at(6, 10),
     )
-    refused(app, "PC-01", recheck, actor=Actor(id="cc-001", role="callcentre"))  # not handled yet
+    refused("PC-01", app.execute, recheck, Actor(id="cc-001", role="callcentre"))  # not handled yet
     app.execute(
         ResolveWorkOrder(
             work_order_id=first.id,
@@ -148,7 +135,7 @@ def test_pc04_overdue_statement_after_the_deadline_is_refused(app, actor):
     """PC-04: after the deadline the statement is refused with the rule id."""
     wo = verification(app, actor)
     late = FileOverdueStatement(work_order_id=wo.id, reason="忘记了", occurred_at=at(12, 9))
-    refused(app, "PC-04", late)
+    refused("PC-04", app.execute, late, BRANCH)
     assert app.get(WorkOrder, wo.id).status_at(at(12, 9)) == ObligationStatus.OVERDUE
 
 
@@ -156,7 +143,7 @@ def test_pc04_overdue_statement_after_the_deadline_is_refused(app, actor):
 def test_pc05_resolved_verification_reopens_the_callback_for_a_new_cycle(app, actor):
     """PC-05: corrected contact and/or agreed call time → a new cycle (二次回访)."""
     wo = verification(app, actor)
-    refused(app, "PC-05", ResolveWorkOrder(work_order_id=wo.id, occurred_at=at(5, 10)))
+    refused("PC-05", app.execute, ResolveWorkOrder(work_order_id=wo.id, occurred_at=at(5, 10)), BRANCH)
     app.execute(
         ResolveWorkOrder(work_order_id=wo.id, agreed_call_at=at(9, 10), occurred_at=at(5, 10)),
         BRANCH,
@@ -198,11 +185,11 @@ def test_pc06_sales_misleading_case_is_never_handled_by_the_selling_agent(app, a
         signed_by_customer=True,
         occurred_at=at(6, 10),
     )
-    refused(app, "PC-06", resolve)  # no handler assigned yet
+    refused("PC-06", app.execute, resolve, BRANCH)  # no handler assigned yet
     assign = AssignWorkOrder(work_order_id=wo.id, handler_id="a0001 ", occurred_at=at(6, 9))
-    refused(app, "PC-06", assign)
+    refused("PC-06", app.execute, assign, BRANCH)
     app.execute(assign.model_copy(update={"handler_id": "QC-007"}), BRANCH)
-    refused(app, "PC-06", resolve, actor=SELLING_AGENT)
+    refused("PC-06", app.execute, resolve, SELLING_AGENT)
     app.execute(resolve, BRANCH)
     assert app.get(WorkOrder, wo.id).state == "已办结"
 
@@ -210,11 +197,11 @@ def test_pc06_sales_misleading_case_is_never_handled_by_the_selling_agent(app, a
 def test_pc06_problem_case_resolution_needs_the_customers_own_signature(app, actor):
     """PC-06 / DP-03 三禁止: evidence required, and never a proxy signature."""
     wo = problem_case(app, actor, **{Q.SIGNED_PERSONALLY: "否"})["代签字"]
-    refused(app, "PC-06", ResolveWorkOrder(work_order_id=wo.id, occurred_at=at(5, 10)))
+    refused("PC-06", app.execute, ResolveWorkOrder(work_order_id=wo.id, occurred_at=at(5, 10)), BRANCH)
     proxy = ResolveWorkOrder(
         work_order_id=wo.id, evidence_ref="SIGNED-1", signed_by_customer=False, occurred_at=at(5, 10)
     )
-    refused(app, "DP-03", proxy)
+    refused("DP-03", app.execute, proxy, BRANCH)
     first = app.execute(proxy.model_copy(update={"signed_by_customer": True}), BRANCH)
     again = app.execute(proxy.model_copy(update={"signed_by_customer": True}), BRANCH)
     assert again.duplicate and again.result == first.result  # idempotent by command id
