@@ -1,7 +1,7 @@
 """The streaming XLSX writer (interfaces/exports/xlsx_stream.py), read back with openpyxl:
 typed cells, escaping, sheet split, fixed dates, flat memory. The writer does no I/O
 but its own file, so these tests need no database; the exports' database tests
-(tests/test_exports.py) read whole export folders back the same way."""
+(tests/interfaces/test_exports.py) read whole export folders back the same way."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def public_key_file(march, tmp_path_factory) -> Path:
 
 
 # ----- the hand-computed month (RULES.md KP-01..KP-04) ---------------------------------------
-# March 2026 (tests/test_read_scorecards.py): 北京 has A0001's 10 callbacks (C10 cancelled within
+# March 2026 (tests/scorecard_month.py): 北京 has A0001's 10 callbacks (C10 cancelled within
 # cooling-off: out of the count, OC-06) and A0002's C11 (标准件); 上海 has A0002's C12, pending.
 #   KP-01  success / due:            北京 (7 of A0001 + C11) 8 / 10,   上海 0 / 1,   total 8 / 11
 #   KP-01  within cooling-off:       北京 (C7 was late)      7 / 10,   上海 0 / 1,   total 7 / 11
