@@ -11,8 +11,7 @@ Reactions (same atomic save as the command that caused them):
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -23,12 +22,7 @@ from domain.callback import Callback, Finding, WorkOrderRequest, make_answer
 from domain.callback.questionnaire import Answer
 from domain.contact_point import ContactPoint, DuplicateVerdict
 from domain.policy import Policy
-from domain.shared.actor import Actor
 from domain.shared.values import PhoneNumber, policy_number
-
-if TYPE_CHECKING:
-    from application.engine import TrailApplication
-    from application.results import CommandResult
 
 # Stored names of the callback's value objects (never rename).
 register_value_type("callback_finding", Finding)
@@ -277,21 +271,3 @@ def exclude_callback(event: Policy.CancelledInCoolingOff, uow: UnitOfWork) -> No
     cb = uow.find(Callback, Callback.id_for(policy.number))
     if cb is not None:
         cb.exclude(event.cancelled_on, uow.ctx)
-
-
-# ----- for the scheduler (policytrail tick) ---------------------------------------------
-def tick_callback(
-    app: TrailApplication, number: str, at: datetime, actor: Actor | None = None
-) -> CommandResult:
-    """Close the policy's callback cycle if it ran out by ``at`` (CA-02); a no-op otherwise.
-
-    The command id is derived from the policy and the instant, so a scheduler that
-    retries the same tick has the effect of one.
-    """
-    number = policy_number(number)
-    command = CloseExpiredCycle(
-        command_id=f"tick:callback:{number}:{at.isoformat()}",
-        occurred_at=at,
-        policy_number=number,
-    )
-    return app.execute(command, actor or Actor.system("scheduler"))

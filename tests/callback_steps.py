@@ -14,6 +14,7 @@ from application.callbacks import (
 )
 from application.policies import RegisterReceipt
 from application.results import CommandResult
+from application.work_orders import work_orders_for_policy
 from domain.callback import Callback
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
@@ -114,3 +115,11 @@ def answer_all(
 def topics(app: PolicyTrail, start: int = 1) -> list[str]:
     """Event topics in notification order, as ``Aggregate.Event`` names."""
     return [n.topic.split(":", 1)[1] for n in app.notification_log.select(start=start, limit=1000)]
+
+
+def problem_case(app: PolicyTrail, actor: Actor, **overrides: Any) -> dict[str, WorkOrder]:
+    """A reached callback whose answers raise problem cases; work orders by type."""
+    open_callback(app, actor)
+    reach(app, at(2, 10, 30))
+    answer_all(app, at(2, 10, 40), **overrides)
+    return {w.work_order_type: w for w in work_orders_for_policy(app, "P2026000001")}

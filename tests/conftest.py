@@ -22,6 +22,7 @@ from application.settings import Settings, load_settings
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
 from tests.factories import STILL_CLOCK_SKEW_SECONDS
+from tests.support import serving
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +68,21 @@ def app(settings: Settings, database: Database, clock: FixedClock) -> Iterator[P
 @pytest.fixture
 def actor() -> Actor:
     return Actor(id="tester", role="admin")
+
+
+@pytest.fixture
+def env(settings: Settings) -> dict[str, str]:
+    """The environment of a command-line run on this test's schemas (a module needing more
+    defines its own ``env``)."""
+    return {
+        "POLICYTRAIL_DATABASE_URL": settings.database_url,
+        "POLICYTRAIL_EVENTS_SCHEMA": settings.events_schema,
+        "POLICYTRAIL_READ_SCHEMA": settings.read_schema,
+    }
+
+
+@pytest.fixture
+def served(world: PolicyTrail) -> Iterator[str]:
+    """The API of the module's ``world`` fixture on a free local port, for a browser; its base URL."""
+    with serving(world) as url:
+        yield url

@@ -1,10 +1,11 @@
-"""Helpers of the read-model tests (test_read_*.py, test_tick.py): run projections, read."""
+"""Helpers of the read-model tests (test_read_*.py, test_tick.py): run projections, read, tick."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +15,12 @@ from application.adapters.database import Database
 from application.app import PolicyTrail
 from application.clock import FixedClock
 from application.settings import load_settings
+from application.tick import TickAction, close_expired_cycles
 from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
 from projections import registry
 from projections.live import LiveRunner
+from projections.queries.worklists import expired_cycles
 from projections.rebuild import rebuild
 from tests.factories import STILL_CLOCK_SKEW_SECONDS
 from tests.projection_scenarios import read_side, table_checksum
@@ -61,6 +64,24 @@ def reading(app: PolicyTrail) -> Iterator[psycopg.Connection[Any]]:
     """A read-side connection, as the API would use."""
     with psycopg.connect(app.database.url, autocommit=True) as conn:
         yield conn
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a finder reports (``application.tick.DueCycle``), for ticks with a finder of the test's own."""
+
+    policy_number: str
+    cycle: int
+
+
+def tick(app: PolicyTrail, when: datetime, refresh: bool = True) -> list[TickAction]:
+    """The scheduler's tick at ``when`` as ``policytrail tick`` and ``serve`` compose it: the
+    worklists read model (caught up first unless ``refresh`` is False) finds the expired cycles
+    and ``close_expired_cycles`` sends their idempotent ``CloseExpiredCycle`` commands (CA-02)."""
+    if refresh:
+        catch_up(app, "worklists")
+    with reading(app) as conn:
+        return close_expired_cycles(app, when, lambda t: expired_cycles(conn, app.settings.read_schema, at=t))
 
 
 def rebuild_equals_live(app: PolicyTrail, name: str) -> str:

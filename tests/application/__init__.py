@@ -1,0 +1,1 @@
+"""Tests of the use cases through the application, on a real PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Tests of the benchmark harness (bench/), not of the benchmarks themselves."""

@@ -1,0 +1,1 @@
+"""Tests of the pure domain: rules decided without a database."""

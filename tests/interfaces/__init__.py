@@ -1,0 +1,1 @@
+"""Tests of the edges: HTTP API, CLI, web pages, exports, the importer, the demo."""
