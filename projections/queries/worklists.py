@@ -30,10 +30,25 @@ from domain.shared.labels import LabelledEnum
 from domain.shared.time import SHANGHAI, business_date, end_of_day, local
 from domain.work_order import WorkOrderType, obligation_status, warning_lead
 from domain.work_order.types import ObligationStatus
-from projections.queries.common import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging, subtype_label
+from projections.queries.common import (
+    DEFAULT_LIMIT,
+    Label,
+    ResultPage,
+    Row,
+    aware,
+    cached_count,
+    decode_cursor,
+    encode_cursor,
+    keyset_paging,
+    paging,
+    query_fingerprint,
+    read_position,
+    subtype_label,
+)
+from projections.worklists import CALLABLE_SQL, QUEUE_ORDER
 
 #: callbacks the call centre works on (a cycle is running)
-CALLABLE = (CallbackStatus.AWAITING_CALL.value, CallbackStatus.IN_CALL.value)
+CALLABLE = (CallbackStatus.AWAITING_CALL.value, CallbackStatus.IN_CALL.value)  # CALLABLE_SQL
 #: days ahead searched for the next call window (a holiday week has windows every day)
 WINDOW_SEARCH_DAYS = 14
 
@@ -129,6 +144,7 @@ def call_centre_queue(
     filters: CallFilters | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> ResultPage[CallRow]:
     """Callbacks awaiting a call (CA-02), earliest cooling-off end first.
 
@@ -136,18 +152,41 @@ def call_centre_queue(
     the scheduler's ``CloseExpiredCycle`` decides it (see ``expired_cycles``): every
     undecided callback is somewhere. Approved special callbacks (SP-02) and callbacks
     with the branch are not here.
+
+    Keyset paging (``cursor``) on the queue order, a range of a partial index of the
+    callable callbacks (``projections.worklists``); the total is a cached count.
     """
-    limit, offset = paging(limit, offset)
-    args: dict[str, Any] = {"now": aware(now), "callable": list(CALLABLE), "limit": limit, "offset": offset}
-    more = _equals(filters or CallFilters(), ("branch", "channel", "agent_code", "policy_number"), args)
+    limit, offset = keyset_paging(limit, offset, cursor)
+    filters = filters or CallFilters()
+    args: dict[str, Any] = {"now": aware(now), "limit": limit, "offset": offset}
+    more = _equals(filters, ("branch", "channel", "agent_code", "policy_number"), args)
+    bound = query_fingerprint("call_queue", filters)
+    keyset = SQL("")
+    if cursor is not None:
+        args["after"] = decode_cursor(cursor, bound, (date, datetime, str, str))
+        keyset = SQL(" AND ({}) > %(after)s").format(SQL(QUEUE_ORDER))  # type: ignore[arg-type]
+    where = SQL("WHERE status IN {}{}").format(SQL(CALLABLE_SQL), more)  # type: ignore[arg-type]
     query = SQL(
-        "SELECT *, count(*) OVER () AS total FROM {}.worklist_callbacks"
-        " WHERE status = ANY(%(callable)s){}"
-        " ORDER BY cooling_off_end, cycle_ends_at, policy_number LIMIT %(limit)s OFFSET %(offset)s"
-    ).format(Identifier(schema), more)
+        "SELECT * FROM {s}.worklist_callbacks {w}{k} ORDER BY {o} LIMIT %(limit)s OFFSET %(offset)s"
+    ).format(s=Identifier(schema), w=where, k=keyset, o=SQL(QUEUE_ORDER))  # type: ignore[arg-type]
     with conn.cursor(row_factory=dict_row) as cur:
         records = cur.execute(query, args).fetchall()
-    total = records[0]["total"] if records else _count(conn, query, args)
+    counting = SQL("SELECT count(*) FROM {}.worklist_callbacks {}").format(Identifier(schema), where)
+    total = cached_count(
+        ("call_queue", schema, bound),
+        read_position(conn, schema, "worklists"),
+        lambda: int(conn.execute(counting, args).fetchone()[0]),  # type: ignore[index]
+    )
+    last = records[-1] if len(records) == limit else None
+    next_cursor = (
+        encode_cursor(
+            bound,
+            [last[c] for c in ("cooling_off_end", "cycle_ends_at", "policy_number")]
+            + [str(last["callback_id"])],
+        )
+        if last
+        else None
+    )
     windows: dict[datetime, CallWindowSlot | None] = {}
 
     def window_after(moment: datetime) -> CallWindowSlot | None:
@@ -156,7 +195,7 @@ def call_centre_queue(
         return windows[moment]
 
     items = [_call_row(r, now, window_after) for r in records]
-    return ResultPage[CallRow].of(items, total, limit, offset)
+    return ResultPage[CallRow].of(items, total, limit, offset, next_cursor)
 
 
 def _call_row(
