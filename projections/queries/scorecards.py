@@ -316,8 +316,10 @@ def _keys(
             )
         )
     union = SQL(" UNION ").join(s.format(dim=dim, s=Identifier(schema), w=where) for s in sources)
+    # the keys are few (agents or branches × months, from the counters): counted as a set,
+    # and the list keeps offset paging (at most a few thousand keys a month)
     query = SQL(
-        "SELECT key, month, count(*) OVER () AS total FROM ({}) AS k"
+        "WITH k AS MATERIALIZED ({}) SELECT key, month, (SELECT count(*) FROM k) AS total FROM k"
         " ORDER BY key, month LIMIT %(limit)s OFFSET %(offset)s"
     ).format(union)
     rows = conn.execute(query, args | {"limit": limit, "offset": offset}).fetchall()

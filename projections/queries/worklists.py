@@ -163,8 +163,11 @@ def call_centre_queue(
     bound = query_fingerprint("call_queue", filters)
     keyset = SQL("")
     if cursor is not None:
-        args["after"] = decode_cursor(cursor, bound, (date, datetime, str, str))
-        keyset = SQL(" AND ({}) > %(after)s").format(SQL(QUEUE_ORDER))  # type: ignore[arg-type]
+        after = decode_cursor(cursor, bound, (date, datetime, str, str))
+        args |= {f"after{i}": v for i, v in enumerate(after)}
+        keyset = SQL(" AND ({}) > (%(after0)s, %(after1)s, %(after2)s, %(after3)s::uuid)").format(
+            SQL(QUEUE_ORDER)  # type: ignore[arg-type]
+        )
     where = SQL("WHERE status IN {}{}").format(SQL(CALLABLE_SQL), more)  # type: ignore[arg-type]
     query = SQL(
         "SELECT * FROM {s}.worklist_callbacks {w}{k} ORDER BY {o} LIMIT %(limit)s OFFSET %(offset)s"
