@@ -437,13 +437,19 @@ def servicer_queue(
     if not f.include_unassigned:
         more = SQL("{} AND status <> %(unassigned)s").format(more)
         args["unassigned"] = CaseStatus.UNASSIGNED.value
+    # offset paging (the rank is the place in the queue); a servicer's or branch's open
+    # cases are few, and the total is a cached count rather than a window over them
     query = SQL(
-        "SELECT *, count(*) OVER () AS total FROM {}.worklist_service_cases WHERE true{}"
+        "SELECT * FROM {}.worklist_service_cases WHERE true{}"
         " ORDER BY premium_due_on NULLS LAST, case_id LIMIT %(limit)s OFFSET %(offset)s"
     ).format(Identifier(schema), more)
     with conn.cursor(row_factory=dict_row) as cur:
         records = cur.execute(query, args).fetchall()
-    total = records[0]["total"] if records else _count(conn, query, args)
+    total = cached_count(
+        ("service_cases", schema, f),
+        read_position(conn, schema, "worklists"),
+        lambda: _count(conn, query, args),
+    )
     today = business_date(aware(now))
     lead = warning_lead(params.work_order.warning_lead_days)
     items = []
