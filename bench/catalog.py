@@ -13,6 +13,7 @@ SCENARIOS: dict[str, Scenario] = {
     "read-your-writes": read_side.read_your_writes,
     "as-of": as_of.as_of,
     "http": http.http_reads,
+    "http-volume": http.http_reads_at_volume,
     "export": exports.export_callbacks,
     "two-axis": two_axis.two_axis,
     "ledger-verify": ledger.verify_rate,

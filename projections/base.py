@@ -103,6 +103,17 @@ class Projection(ABC):
     #: (much faster than maintaining them row by row), before the swap
     deferred_ddl: ClassVar[tuple[str, ...]] = ()
 
+    def configure(self, rules: Any) -> None:
+        """Called with the rule parameters (``domain.parameters.RuleParameters``, or None:
+        the defaults) before the first batch, for read models that store values derived
+        from a *(config)* number (e.g. an effective due time). Default: nothing."""
+        return None
+
+    def configured_for(self, conn: Any, schema: str) -> bool:
+        """Whether the stored rows were computed with the configured parameters; when
+        not, the service rebuilds the read model at start. Default: always."""
+        return True
+
     def prepare(self, envelope: Envelope) -> Any:
         """Optional per-event work done before the batch's transaction, in the reader
         thread, so that it overlaps the database's work on the previous batch (e.g.

@@ -97,8 +97,12 @@ class LiveRunner:
             if not self._lock(session):
                 return
             row = prepare(side, projection, work)
+            projection.configure(side.rules)
             if row.version != projection.version:
                 self._state(f"rebuilding 重建中 (tables v{row.version}, code v{projection.version})")
+                rebuild(side, projection, on_progress=self.on_progress, stop=self.stop)
+            elif not projection.configured_for(work, side.schema):
+                self._state("rebuilding 重建中 (rule parameters changed)")
                 rebuild(side, projection, on_progress=self.on_progress, stop=self.stop)
             session.execute(SQL("LISTEN {}").format(Identifier(side.source.channel)))
             runner = BatchRunner(

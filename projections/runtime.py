@@ -113,6 +113,7 @@ class BatchRunner:
     ) -> None:
         self.side = side
         self.target = target
+        target.projection.configure(side.rules)
         self.conn = conn
         self.positions = Positions(side.schema)
         self.on_progress = on_progress

@@ -27,6 +27,7 @@ from domain.planner import Planner
 from domain.planner_score import month_of
 from domain.shared.time import business_date
 from domain.work_order import WorkOrder, WorkOrderState
+from projections import scorecards_counts as counts
 from projections import scorecards_service_standards as sl
 from projections.base import Envelope
 from projections.registry import register
@@ -116,7 +117,7 @@ PENALTIES = TableSpec(
 
 class Caches:
     def __init__(self, cur: Cursor[Any], schema: str) -> None:
-        self.callbacks = RowCache(cur, schema, CALLBACKS)
+        self.callbacks = counts.CountedCallbacks(cur, schema, CALLBACKS)  # and their counters
         self.work_orders = RowCache(cur, schema, WORK_ORDERS)
         self.planners = RowCache(cur, schema, PLANNERS)
         self.inputs = RowCache(cur, schema, INPUTS)
@@ -318,7 +319,7 @@ HANDLERS: dict[str, Handler] = {
 class Scorecards(EventTableProjection):
     name = "scorecards"
     handlers = HANDLERS
-    version = 2  # 2: complaints and claim steps (SL-01, SL-03)
+    version = 3  # 2: complaints and claim steps (SL-01, SL-03); 3: callback counters
     title = "考核指标 scorecards"
     tables = (
         "scorecard_callbacks",
@@ -326,6 +327,7 @@ class Scorecards(EventTableProjection):
         "scorecard_planners",
         "scorecard_planner_inputs",
         "scorecard_planner_penalties",
+        counts.TABLE,
         *sl.TABLES,
     )
     ddl = (
@@ -390,6 +392,7 @@ class Scorecards(EventTableProjection):
         " rule_id text NOT NULL,"
         " reason text NOT NULL,"
         " reference text NOT NULL)",
+        *counts.DDL,
         *sl.DDL,
     )
     deferred_ddl = (
@@ -399,6 +402,7 @@ class Scorecards(EventTableProjection):
         "CREATE INDEX scorecard_work_orders_month ON {schema}.scorecard_work_orders (month, branch)",
         "CREATE INDEX scorecard_inputs_month ON {schema}.scorecard_planner_inputs (month, agent_code)",
         "CREATE INDEX scorecard_penalties_agent ON {schema}.scorecard_planner_penalties (agent_code, month)",
+        *counts.DEFERRED_DDL,
         *sl.DEFERRED_DDL,
     )
 

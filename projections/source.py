@@ -157,6 +157,8 @@ class ReadSide:
     batch_seconds: float = 0.5  # max seconds gathering one batch
     #: how the ledger signs tree heads (``application.ledger.SealConfig``); None: no sealer
     ledger: Any = None
+    #: the rule parameters (``settings.rules``) read models derive stored values from
+    rules: Any = None
 
     @classmethod
     def from_app(cls, app: Any) -> ReadSide:
@@ -170,4 +172,5 @@ class ReadSide:
             batch_size=s.projection_batch_size,
             batch_seconds=s.projection_batch_seconds,
             ledger=SealConfig.from_app(app),
+            rules=s.rules,
         )

@@ -5,12 +5,20 @@ within the lag (CB-05), each work order's deadline (PC-02), the customer service
 card (PS-03), the difficult-case report and the survival-benefit notice (PS-04).
 Later obligation types add a handler with ``@on("Aggregate.Event", ...)``.
 
-Rows store facts only: started, due, done (and cancelled); the status
+Rows store facts: started, due, done (and cancelled); the status
 正常/警告/超时/按时完成/逾期完成 depends on "now" and is computed when read
 (``projections.queries.timeliness``) with the write side's ``obligation_status``.
 Where the due time depends on configuration not yet fixed by an event (CB-05
-before the receipt is registered) ``due_at`` is NULL and the query computes it
-from the settings.
+before the receipt is registered) ``due_at`` is NULL.
+
+So that a page is an index range scan, every row also stores its *effective* due
+time ``due_eff`` (``due_at``, or for CB-05 the signing day + the configured lag) and
+``warn_at`` (``due_eff`` less the warning lead, the row's own or the configured
+one): PC-03's cases become ranges on these two columns. They are derived from
+*(config)* numbers, so the parameters they were computed with are stored too
+(``timeliness_parameters``); when the settings differ, the projection service
+rebuilds the read model at start (``configured_for``) and the queries compute the
+due time from the settings meanwhile (correct, not fast).
 
 A small subjects table remembers what policy and service-case events do not
 repeat (branch, channel, agent): events of a policy or case look it up.
@@ -25,13 +33,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from psycopg import Cursor
+from psycopg.sql import SQL, Identifier
 
 from domain.callback import Callback
+from domain.parameters import RuleParameters
 from domain.policy import Policy
 from domain.service_case import ServiceCase, ServiceClass
 from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date, end_of_day, start_of_day
-from domain.work_order import WorkOrder
+from domain.work_order import WorkOrder, warning_lead
 from projections.base import Envelope
 from projections.registry import register
 from projections.rows import EventTableProjection, Row, RowCache, TableSpec, event_name
@@ -81,8 +91,48 @@ OBLIGATIONS = TableSpec(
         "overdue_reason",
         "cancelled_at",
         "cancel_reason",
+        "due_eff",
+        "warn_at",
     ),
 )
+
+
+@dataclass(frozen=True)
+class DueParameters:
+    """The *(config)* numbers the stored effective due times derive from."""
+
+    receipt_lag_days: int  # CB-05, until the registration fixes the lag
+    warning_lead_days: int  # PC-03, for obligations without their own lead
+
+    @classmethod
+    def of(cls, rules: RuleParameters | None) -> DueParameters:
+        rules = rules or RuleParameters()
+        return cls(rules.callback.receipt_registration_lag_days, rules.work_order.warning_lead_days)
+
+
+def effective_due(row: Row, p: DueParameters) -> tuple[datetime | None, datetime | None]:
+    """(due_eff, warn_at) of an obligation row: its due time, or for a receipt not
+    registered yet (CB-05) the signing day + the lag to the end of that day; and the
+    moment the warning period starts (PC-03, ``warning_lead``)."""
+    due = row["due_at"]
+    if due is None and row["rule_id"] == "CB-05":
+        due = end_of_day(business_date(row["started_at"]) + timedelta(days=p.receipt_lag_days))
+    if due is None:
+        return None, None
+    lead = row["warning_lead_days"]
+    return due, due - warning_lead(p.warning_lead_days if lead is None else lead)
+
+
+class ObligationCache(RowCache):
+    """The obligations of a batch: every row written carries its effective due time."""
+
+    def __init__(self, cur: Cursor[Any], schema: str, parameters: DueParameters) -> None:
+        super().__init__(cur, schema, OBLIGATIONS)
+        self.parameters = parameters
+
+    def put(self, row: Row) -> None:
+        due_eff, warn_at = effective_due(row, self.parameters)
+        super().put({**row, "due_eff": due_eff, "warn_at": warn_at})
 
 
 # ----- the handlers ------------------------------------------------------------------------
@@ -172,6 +222,8 @@ def new_obligation(
         "overdue_reason": "",
         "cancelled_at": None,
         "cancel_reason": "",
+        "due_eff": None,  # derived on put (ObligationCache)
+        "warn_at": None,
     }
 
 
@@ -505,9 +557,9 @@ on("ServiceCase.Closed", subject_obligations=_own)(_case_ended)
 class Timeliness(EventTableProjection):
     name = "timeliness"
     handlers = HANDLERS
-    version = 1
+    version = 2  # v2: stored effective due time (due_eff, warn_at) and its parameters
     title = "时效 timeliness"
-    tables = ("timeliness", "timeliness_subjects")
+    tables = ("timeliness", "timeliness_subjects", "timeliness_parameters")
     ddl = (
         "CREATE TABLE {schema}.timeliness ("
         " obligation_id text PRIMARY KEY,"
@@ -528,7 +580,14 @@ class Timeliness(EventTableProjection):
         " overdue_statement boolean NOT NULL,"
         " overdue_reason text NOT NULL,"
         " cancelled_at timestamptz,"
-        " cancel_reason text NOT NULL)",
+        " cancel_reason text NOT NULL,"
+        " due_eff timestamptz,"
+        " warn_at timestamptz)",
+        # the parameters due_eff and warn_at were computed with (one row)
+        "CREATE TABLE {schema}.timeliness_parameters ("
+        " id boolean PRIMARY KEY DEFAULT true CHECK (id),"
+        " receipt_lag_days int NOT NULL,"
+        " warning_lead_days int NOT NULL)",
         # apply reads a case's obligations by subject (closing a case)
         "CREATE INDEX timeliness_subject ON {schema}.timeliness (subject_id)",
         "CREATE TABLE {schema}.timeliness_subjects ("
@@ -540,18 +599,47 @@ class Timeliness(EventTableProjection):
         " product_type text,"
         " agent_code text)",
     )
+    # Every page orders by (due_eff, obligation_id) and continues after a cursor with a
+    # row comparison on them: each filter a page can have leads an index on those.
     deferred_ddl = (
-        "CREATE INDEX timeliness_due ON {schema}.timeliness (due_at, obligation_id)",
-        "CREATE INDEX timeliness_open ON {schema}.timeliness (due_at)"
+        "CREATE INDEX timeliness_due ON {schema}.timeliness (due_eff, obligation_id)",
+        # status filters on open items (超时/警告/正常): ranges of due_eff
+        "CREATE INDEX timeliness_open ON {schema}.timeliness (due_eff, obligation_id)"
         " WHERE done_at IS NULL AND cancelled_at IS NULL",
-        "CREATE INDEX timeliness_branch ON {schema}.timeliness (branch, due_at)",
-        "CREATE INDEX timeliness_channel ON {schema}.timeliness (channel, due_at)",
-        "CREATE INDEX timeliness_agent ON {schema}.timeliness (agent_code, due_at)",
-        "CREATE INDEX timeliness_policy ON {schema}.timeliness (policy_number)",
+        "CREATE INDEX timeliness_branch ON {schema}.timeliness (branch, due_eff, obligation_id)",
+        "CREATE INDEX timeliness_channel ON {schema}.timeliness (channel, due_eff, obligation_id)",
+        "CREATE INDEX timeliness_agent ON {schema}.timeliness (agent_code, due_eff, obligation_id)",
+        "CREATE INDEX timeliness_product ON {schema}.timeliness (product_type, due_eff, obligation_id)",
+        "CREATE INDEX timeliness_rule ON {schema}.timeliness (rule_id, due_eff, obligation_id)",
+        "CREATE INDEX timeliness_policy ON {schema}.timeliness (policy_number, due_eff, obligation_id)",
     )
 
+    def __init__(self) -> None:
+        self.parameters = DueParameters.of(None)
+        self._parameters_written: set[str] = set()
+
+    def configure(self, rules: Any) -> None:
+        self.parameters = DueParameters.of(rules)
+        self._parameters_written.clear()
+
+    def configured_for(self, conn: Any, schema: str) -> bool:
+        stored = stored_parameters(conn, schema)
+        return stored is None or stored == self.parameters
+
     def apply(self, cur: Cursor[Any], schema: str, batch: Sequence[Envelope]) -> None:
-        t = Tables(RowCache(cur, schema, SUBJECTS), RowCache(cur, schema, OBLIGATIONS))
+        if schema not in self._parameters_written:
+            p = self.parameters
+            cur.execute(
+                SQL(
+                    "INSERT INTO {}.timeliness_parameters (receipt_lag_days, warning_lead_days)"
+                    " VALUES (%s, %s) ON CONFLICT (id) DO UPDATE SET"
+                    " receipt_lag_days = EXCLUDED.receipt_lag_days,"
+                    " warning_lead_days = EXCLUDED.warning_lead_days"
+                ).format(Identifier(schema)),
+                (p.receipt_lag_days, p.warning_lead_days),
+            )
+            self._parameters_written.add(schema)
+        t = Tables(RowCache(cur, schema, SUBJECTS), ObligationCache(cur, schema, self.parameters))
         steps = [(HANDLERS[event_name(env.topic)], env.event) for env in batch]
         t.subjects.prefetch(k for h, e in steps for k in h.subjects(e))
         t.obligations.prefetch(k for h, e in steps for k in h.obligations(e))
@@ -560,6 +648,16 @@ class Timeliness(EventTableProjection):
             handler.apply(t, event)
         t.subjects.flush()
         t.obligations.flush()
+
+
+def stored_parameters(conn: Any, schema: str) -> DueParameters | None:
+    """The parameters the stored effective due times were computed with (None: no rows yet)."""
+    row = conn.execute(
+        SQL("SELECT receipt_lag_days, warning_lead_days FROM {}.timeliness_parameters").format(
+            Identifier(schema)
+        )
+    ).fetchone()
+    return DueParameters(*row) if row else None
 
 
 # SL-01..SL-04 handlers register themselves into HANDLERS (service standards, issue #16).

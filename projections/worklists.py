@@ -345,11 +345,18 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+#: the call queue's order (CA-02: earliest cooling-off end first), unique with the id
+QUEUE_ORDER = "cooling_off_end, cycle_ends_at, policy_number, callback_id"
+#: callbacks awaiting a call or in one (待回访, 通话中): the queue; a literal, so that the
+#: planner matches the queries to the partial indexes
+CALLABLE_SQL = f"('{CallbackStatus.AWAITING_CALL.value}', '{CallbackStatus.IN_CALL.value}')"
+
+
 @register
 class Worklists(EventTableProjection):
     name = "worklists"
     handlers = HANDLERS
-    version = 1
+    version = 2  # v2: the call queue's keyset indexes (callable callbacks only)
     title = "工作队列 worklists"
     tables = ("worklist_callbacks", "worklist_work_orders", "worklist_service_cases")
     ddl = (
@@ -408,8 +415,16 @@ class Worklists(EventTableProjection):
         " last_contact_on date)",
     )
     deferred_ddl = (
-        "CREATE INDEX worklist_callbacks_due"
-        " ON {schema}.worklist_callbacks (cooling_off_end, cycle_ends_at, policy_number)",
+        # the call queue (callable callbacks in queue order) and its keyset, by each filter
+        "CREATE INDEX worklist_callbacks_due ON {schema}.worklist_callbacks"
+        f" ({QUEUE_ORDER}) WHERE status IN {CALLABLE_SQL}",
+        "CREATE INDEX worklist_callbacks_queue_branch ON {schema}.worklist_callbacks"
+        f" (branch, {QUEUE_ORDER}) WHERE status IN {CALLABLE_SQL}",
+        "CREATE INDEX worklist_callbacks_queue_agent ON {schema}.worklist_callbacks"
+        f" (agent_code, {QUEUE_ORDER}) WHERE status IN {CALLABLE_SQL}",
+        "CREATE INDEX worklist_callbacks_queue_channel ON {schema}.worklist_callbacks"
+        f" (channel, {QUEUE_ORDER}) WHERE status IN {CALLABLE_SQL}",
+        "CREATE INDEX worklist_callbacks_policy ON {schema}.worklist_callbacks (policy_number)",
         # policytrail tick: cycles that ran out
         "CREATE INDEX worklist_callbacks_cycle_end ON {schema}.worklist_callbacks (cycle_ends_at)"
         " WHERE status IN ('待回访', '通话中')",

@@ -52,3 +52,19 @@ class Page(BaseModel, Generic[T]):
             total=total,
             next_offset=params.offset + len(items) if more and items else None,
         )
+
+
+#: the keyset cursor of the lists that page by key (the big ones)
+CursorParam = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=400,
+        description=(
+            "opaque keyset cursor: a previous page's `next_cursor`, with the same filters. It continues"
+            " after that page's last row (an index range, fast at any depth); a cursor from other"
+            " filters or another scope, or altered, is refused (400). Offsets on these lists stop at"
+            " 10,000: follow `next_cursor` beyond."
+        ),
+    ),
+]

@@ -18,7 +18,17 @@ from psycopg import Connection
 from psycopg.rows import dict_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from projections.queries.common import DEFAULT_LIMIT, ResultPage, Row, paging
+from projections.queries.common import (
+    DEFAULT_LIMIT,
+    ResultPage,
+    Row,
+    cached_count,
+    decode_cursor,
+    encode_cursor,
+    keyset_paging,
+    query_fingerprint,
+    read_position,
+)
 
 #: the default threshold of a late entry (``Settings.late_entry_hours``)
 DEFAULT_LATE_AFTER = timedelta(hours=24)
@@ -104,30 +114,37 @@ def query_audit_trail(
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
     late_after: timedelta = DEFAULT_LATE_AFTER,
+    cursor: str | None = None,
 ) -> ResultPage[AuditEntry]:
     """Events matching ``filters`` in log order (position); ``late_entry`` marks those
-    recorded more than ``late_after`` after their business time (补录)."""
-    limit, offset = paging(limit, offset)
+    recorded more than ``late_after`` after their business time (补录).
+
+    Keyset paging: ``cursor`` continues with ``position > …`` (the primary key, or the
+    filter's index then a sort of its few rows); the total is a cached count."""
+    limit, offset = keyset_paging(limit, offset, cursor)
+    filters = filters or AuditFilters()
     args: dict[str, Any] = {"limit": limit, "offset": offset, "late_after": late_after}
-    where = _where(filters or AuditFilters(), schema, args)
+    where = _where(filters, schema, args)
+    bound = query_fingerprint("audit_trail", filters)
+    keyset = SQL("")
+    if cursor is not None:
+        (args["after"],) = decode_cursor(cursor, bound, (int,))
+        keyset = SQL(" AND a.position > %(after)s")
     query = SQL(
-        "SELECT a.*, coalesce(a.entry_delay > %(late_after)s, false) AS late,"
-        " count(*) OVER () AS total FROM {}.audit_trail AS a WHERE {}"
-        " ORDER BY a.position LIMIT %(limit)s OFFSET %(offset)s"
-    ).format(Identifier(schema), where)
+        "SELECT a.*, coalesce(a.entry_delay > %(late_after)s, false) AS late"
+        " FROM {}.audit_trail AS a WHERE {}{} ORDER BY a.position LIMIT %(limit)s OFFSET %(offset)s"
+    ).format(Identifier(schema), where, keyset)
+    counting = SQL("SELECT count(*) FROM {}.audit_trail AS a WHERE {}").format(Identifier(schema), where)
     with conn.cursor(row_factory=dict_row) as cur:
         records = cur.execute(query, args).fetchall()
-        if records:
-            total = int(records[0]["total"])
-        else:
-            counted = cur.execute(
-                SQL("SELECT count(*) AS n FROM {}.audit_trail AS a WHERE {}").format(
-                    Identifier(schema), where
-                ),
-                args,
-            ).fetchone()
-            total = int(counted["n"]) if counted else 0
-    return ResultPage[AuditEntry].of([_entry(r) for r in records], total, limit, offset)
+    total = cached_count(
+        ("audit_trail", schema, bound),
+        read_position(conn, schema, "audit_trail"),
+        lambda: int(conn.execute(counting, args).fetchone()[0]),  # type: ignore[index]
+    )
+    last = records[-1] if len(records) == limit else None
+    next_cursor = encode_cursor(bound, (last["position"],)) if last else None
+    return ResultPage[AuditEntry].of([_entry(r) for r in records], total, limit, offset, next_cursor)
 
 
 def _entry(r: dict[str, Any]) -> AuditEntry:

@@ -1,16 +1,31 @@
-"""Shared pieces of the read-model queries: labels, paging, result pages."""
+"""Shared pieces of the read-model queries: labels, paging, result pages, cursors, counts.
+
+Big lists page by key (keyset): ``next_cursor`` names the last row's sort key, and the
+next request continues after it with a range condition an index serves. Offsets are
+kept for compatibility but only up to ``MAX_KEYSET_OFFSET`` on those lists (an offset
+makes the database walk and discard every skipped row).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Generic, TypeVar
+import base64
+import binascii
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
+from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel, ConfigDict
 
 from domain.callback import DoubtSubtype, ExplanationSubtype, ProxySubtype, VerificationSubtype
 from domain.shared.errors import InvalidInput
 from domain.shared.labels import LabelledEnum
 from domain.shared.time import require_aware
+from projections.tracking import TABLE
 
 T = TypeVar("T")
 
@@ -50,9 +65,13 @@ class ResultPage(Row, Generic[T]):
     limit: int
     offset: int
     next_offset: int | None
+    #: opaque: pass as ``cursor`` for the next page (same filters); None on the last
+    next_cursor: str | None = None
 
     @classmethod
-    def of(cls, items: list[T], total: int, limit: int, offset: int) -> ResultPage[T]:
+    def of(
+        cls, items: list[T], total: int, limit: int, offset: int, next_cursor: str | None = None
+    ) -> ResultPage[T]:
         more = offset + len(items) < total
         return cls(
             items=items,
@@ -60,6 +79,7 @@ class ResultPage(Row, Generic[T]):
             limit=limit,
             offset=offset,
             next_offset=offset + len(items) if more and items else None,
+            next_cursor=next_cursor if more and items else None,
         )
 
 
@@ -82,3 +102,112 @@ def subtype_label(value: str) -> Label | None:
         if value in enum_cls._value2member_map_:
             return Label.of(enum_cls, value)
     return Label(zh=value, en=value)
+
+
+# ----- keyset cursors ----------------------------------------------------------------------
+#: the largest offset a keyset-paged list accepts (beyond it: follow ``next_cursor``)
+MAX_KEYSET_OFFSET = 10_000
+_CURSOR_VERSION = 1
+
+
+def keyset_paging(limit: int, offset: int, cursor: str | None) -> tuple[int, int]:
+    """(limit, offset) of a keyset-paged list: a small offset or a cursor, not both."""
+    limit, offset = paging(limit, offset)
+    if cursor is not None and offset:
+        raise InvalidInput("give either cursor or offset, not both", "游标与偏移量不能同时使用")
+    if offset > MAX_KEYSET_OFFSET:
+        raise InvalidInput(
+            f"offset above {MAX_KEYSET_OFFSET}: follow next_cursor instead",
+            f"偏移量不得超过 {MAX_KEYSET_OFFSET}，请使用 next_cursor 翻页",
+        )
+    return limit, offset
+
+
+def query_fingerprint(name: str, *parts: Any) -> str:
+    """What a cursor is bound to: the list and every filter, the caller's scope included
+    (the filters are narrowed to the scope before they get here)."""
+    return hashlib.sha256(repr((name, *parts)).encode()).hexdigest()[:24]
+
+
+def encode_cursor(fingerprint: str, key: Sequence[Any]) -> str:
+    """An opaque cursor: the last row's sort key and the query it belongs to."""
+    values = [v.isoformat() if isinstance(v, date | datetime) else v for v in key]
+    raw = json.dumps([_CURSOR_VERSION, fingerprint, values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, fingerprint: str, types: Sequence[type]) -> tuple[Any, ...]:
+    """The sort key in ``cursor``, checked: the same query (same filters, same scope) and
+    values of the expected types. Anything else is a 400 (a cursor moves within the
+    caller's own filtered rows only: the filters are applied again, never taken from it)."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        version, bound, values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, TypeError, UnicodeError, binascii.Error):
+        raise _bad_cursor("malformed") from None
+    if version != _CURSOR_VERSION or not isinstance(values, list) or len(values) != len(types):
+        raise _bad_cursor("malformed")
+    if bound != fingerprint:
+        raise _bad_cursor("made for another query (filters or scope differ)")
+    return tuple(_typed(v, t) for v, t in zip(values, types, strict=True))
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if value is None:
+        return None
+    if kind is datetime and isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise _bad_cursor("malformed") from None
+        if parsed.tzinfo is None:
+            raise _bad_cursor("malformed")
+        return parsed
+    if kind is date and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise _bad_cursor("malformed") from None
+    if kind in (str, int) and type(value) is kind:
+        return value
+    raise _bad_cursor("malformed")
+
+
+def _bad_cursor(why: str) -> InvalidInput:
+    return InvalidInput(f"invalid cursor: {why}", "分页游标无效")
+
+
+# ----- cached totals -----------------------------------------------------------------------
+#: a total at least this large may be served up to ``COUNT_TTL_S`` old while the read
+#: model moves on; smaller ones are exact (recounted whenever the read model advanced)
+LARGE_TOTAL = 10_000
+COUNT_TTL_S = 5.0
+_counts: dict[tuple[Any, ...], tuple[float, int, int]] = {}  # key → (counted at, position, total)
+_counts_lock = threading.Lock()
+
+
+def cached_count(key: tuple[Any, ...], position: int, count: Callable[[], int]) -> int:
+    """``count()`` for one list and filter, reused while the read model has not moved
+    (its tracking ``position``) or, for a large total, for a few seconds."""
+    now = time.monotonic()
+    with _counts_lock:
+        found = _counts.get(key)
+    if found is not None:
+        at, pos, total = found
+        if pos == position or (total >= LARGE_TOTAL and now - at < COUNT_TTL_S):
+            return total
+    total = count()
+    with _counts_lock:
+        if len(_counts) > 10_000:
+            _counts.clear()
+        _counts[key] = (now, position, total)
+    return total
+
+
+def read_position(conn: Any, schema: str, projection: str) -> int:
+    """How far the read model ``projection`` has applied the log (its tracking row)."""
+    row = conn.execute(
+        SQL("SELECT position FROM {}.{} WHERE name = %s").format(Identifier(schema), Identifier(TABLE)),
+        (projection,),
+    ).fetchone()
+    return int(row[0]) if row else -1

@@ -1,6 +1,9 @@
 """Scorecard queries (考核指标查询): KP-01..04, PC-07 and SC-01, computed when read.
 
-Counts come from the scorecards facts (one row per callback, per work order). The
+Callback counts are sums of the counters the projection maintains per agent,
+branch, channel, product type, month and outcome (``projections.scorecards_counts``),
+never an aggregate over a month of callbacks; work-order counts come from the work
+orders of the page's keys and month (their status depends on "now"). The
 KPIs are ratios of those counts (exact numerator and denominator, plus the rate
 rounded to 4 places); work-order statuses use PC-03's ``obligation_status`` at the
 caller's ``now``; the PC-07 warning and investigation flag are ``assess_agent``
@@ -231,8 +234,8 @@ def branch_scorecards(
     branches = [key for key, _ in page]
     members = conn.execute(
         SQL(
-            "SELECT DISTINCT branch, agent_code FROM {}.scorecard_callbacks"
-            " WHERE month = %s AND branch = ANY(%s) AND NOT excluded"
+            "SELECT branch, agent_code FROM {}.scorecard_callback_counts"
+            " WHERE month = %s AND branch = ANY(%s) GROUP BY 1, 2 HAVING sum(n) > 0"
         ).format(Identifier(schema)),
         (month, branches),
     ).fetchall()
@@ -298,7 +301,8 @@ def _keys(
     where = SQL("month BETWEEN %(first)s AND %(last)s{}").format(_filter_sql(filters, args))
     dim = Identifier(dimension)
     sources = [
-        SQL("SELECT {dim} AS key, month FROM {s}.scorecard_callbacks WHERE {w}"),
+        # the callback counters: a few rows per agent and month, not the callbacks
+        SQL("SELECT {dim} AS key, month FROM {s}.scorecard_callback_counts WHERE {w} AND n + excluded > 0"),
         SQL("SELECT {dim} AS key, month FROM {s}.scorecard_work_orders WHERE {w}"),
     ]
     if planners and not (filters and (filters.branch or filters.channel or filters.product_type)):
@@ -312,8 +316,10 @@ def _keys(
             )
         )
     union = SQL(" UNION ").join(s.format(dim=dim, s=Identifier(schema), w=where) for s in sources)
+    # the keys are few (agents or branches × months, from the counters): counted as a set,
+    # and the list keeps offset paging (at most a few thousand keys a month)
     query = SQL(
-        "SELECT key, month, count(*) OVER () AS total FROM ({}) AS k"
+        "WITH k AS MATERIALIZED ({}) SELECT key, month, (SELECT count(*) FROM k) AS total FROM k"
         " ORDER BY key, month LIMIT %(limit)s OFFSET %(offset)s"
     ).format(union)
     rows = conn.execute(query, args | {"limit": limit, "offset": offset}).fetchall()
@@ -356,31 +362,32 @@ def _cards(
 
 
 _CALLBACK_COUNTS = {
-    "due": "true",
+    "due": "n",
     "successful": "succeeded",
     "successful_within_cooling_off": "succeeded_within_cooling_off",
     "problem_successful": "problem",
-    "standard": f"outcome_class = '{OutcomeClass.STANDARD.value}'",
-    "sub_standard": f"outcome_class = '{OutcomeClass.SUB_STANDARD.value}'",
-    "problem": f"outcome_class = '{OutcomeClass.PROBLEM.value}'",
-    "verification": f"outcome_class = '{OutcomeClass.VERIFICATION.value}'",
-    "pending": "outcome_class = ''",
+    "standard": f"n) FILTER (WHERE outcome_class = '{OutcomeClass.STANDARD.value}'",
+    "sub_standard": f"n) FILTER (WHERE outcome_class = '{OutcomeClass.SUB_STANDARD.value}'",
+    "problem": f"n) FILTER (WHERE outcome_class = '{OutcomeClass.PROBLEM.value}'",
+    "verification": f"n) FILTER (WHERE outcome_class = '{OutcomeClass.VERIFICATION.value}'",
+    "pending": "n) FILTER (WHERE outcome_class = ''",
     "misleading": "misleading",
     "proxy_signature": "proxy_signature",
     "duplicate_phone_hits": "duplicate_phone_hit",
+    "excluded": "excluded",
 }
 
 
 def _callback_counts(
     conn: Connection[Any], schema: str, dimension: str, where: Composed, args: dict[str, Any]
 ) -> dict[tuple[str, str], dict[str, int]]:
+    """Per (key, month): the sums of the callback counters (``projections.scorecards_counts``)."""
     counts = SQL(", ").join(
-        SQL("count(*) FILTER (WHERE NOT excluded AND ({})) AS {}").format(SQL(cond), Identifier(name))  # type: ignore[arg-type]
-        for name, cond in _CALLBACK_COUNTS.items()
+        SQL("coalesce(sum({}), 0)::bigint AS {}").format(SQL(expr), Identifier(name))  # type: ignore[arg-type]
+        for name, expr in _CALLBACK_COUNTS.items()
     )
     query = SQL(
-        "SELECT {dim} AS key, month, {counts}, count(*) FILTER (WHERE excluded) AS excluded"
-        " FROM {s}.scorecard_callbacks WHERE {w} GROUP BY 1, 2"
+        "SELECT {dim} AS key, month, {counts} FROM {s}.scorecard_callback_counts WHERE {w} GROUP BY 1, 2"
     ).format(dim=Identifier(dimension), counts=counts, s=Identifier(schema), w=where)
     with conn.cursor(row_factory=dict_row) as cur:
         return {(r.pop("key"), r.pop("month")): r for r in cur.execute(query, args).fetchall()}
@@ -390,9 +397,9 @@ def _outcome_counts(
     conn: Connection[Any], schema: str, dimension: str, where: Composed, args: dict[str, Any]
 ) -> dict[tuple[str, str], list[OutcomeCount]]:
     query = SQL(
-        "SELECT {dim}, month, outcome_class, outcome_category, outcome_subtype, count(*)"
-        " FROM {s}.scorecard_callbacks WHERE {w} AND NOT excluded AND outcome_class <> ''"
-        " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+        "SELECT {dim}, month, outcome_class, outcome_category, outcome_subtype, sum(n)::bigint"
+        " FROM {s}.scorecard_callback_counts WHERE {w} AND outcome_class <> ''"
+        " GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) > 0 ORDER BY 1, 2, 3, 4, 5"
     ).format(dim=Identifier(dimension), s=Identifier(schema), w=where)
     found: dict[tuple[str, str], list[OutcomeCount]] = defaultdict(list)
     for key, month, cls, category, subtype, n in conn.execute(query, args).fetchall():
@@ -488,10 +495,9 @@ def _quality(
         return {}
     rows = conn.execute(
         SQL(
-            "SELECT agent_code, month, count(*) FILTER (WHERE NOT excluded),"
-            " count(*) FILTER (WHERE NOT excluded AND succeeded)"
-            " FROM {}.scorecard_callbacks WHERE agent_code = ANY(%s) AND month <= %s"
-            " GROUP BY 1, 2 HAVING count(*) FILTER (WHERE NOT excluded) > 0"
+            "SELECT agent_code, month, sum(n)::bigint, sum(succeeded)::bigint"
+            " FROM {}.scorecard_callback_counts WHERE agent_code = ANY(%s) AND month <= %s"
+            " GROUP BY 1, 2 HAVING sum(n) > 0"
         ).format(Identifier(schema)),
         (agents, month_key(month)),
     ).fetchall()

@@ -51,9 +51,11 @@ def service_queue(
     agent_code: str | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> ResultPage[ObligationRow]:
     """The open obligations of ``queue``; ``agent_code`` is the reminding agent or the claim's
-    handler (the person who must act). Renewal reminders only once due (by today)."""
+    handler (the person who must act). Renewal reminders only once due (by today). Keyset
+    paging as ``query_obligations`` (``cursor``)."""
     filters = Filters(
         branch=branch,
         agent_code=agent_code,
@@ -62,5 +64,5 @@ def service_queue(
         due_to=business_date(now) if queue is ServiceQueue.RENEWAL_REMINDERS else None,
     )
     return query_obligations(
-        conn, schema, now=now, params=params, filters=filters, limit=limit, offset=offset
+        conn, schema, now=now, params=params, filters=filters, limit=limit, offset=offset, cursor=cursor
     )

@@ -3,8 +3,16 @@
 The status is ``domain.work_order.obligation_status`` (PC-03) of each row's due,
 done and warning lead at the ``now`` the caller passes, so it is always current.
 Filtering and counting by status happen in SQL (so that paging works); the SQL
-conditions mirror that function term by term (``STATUS_SQL``), and every row
+conditions mirror that function term by term (``status_sql``), and every row
 returned carries the domain function's own answer.
+
+The rows store their effective due time and the start of their warning period
+(``due_eff``, ``warn_at``: ``projections.timeliness``), so a status is a range of
+stored columns and a page is a range scan of an index on ``(…, due_eff,
+obligation_id)``, continued after ``next_cursor``. If those were computed with other
+*(config)* parameters than the caller's (settings changed, rebuild pending), the
+same conditions run over the due time computed from the settings (``COMPUTED``):
+always the right answer, fast once rebuilt.
 """
 
 from __future__ import annotations
@@ -21,27 +29,57 @@ from psycopg.sql import SQL, Composed, Identifier
 from domain.parameters import RuleParameters
 from domain.shared.time import end_of_day, start_of_day
 from domain.work_order import ObligationStatus, obligation_status, warning_lead
-from projections.queries.common import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging
-from projections.timeliness import ObligationKind
+from projections.queries.common import (
+    DEFAULT_LIMIT,
+    Label,
+    ResultPage,
+    Row,
+    aware,
+    cached_count,
+    decode_cursor,
+    encode_cursor,
+    keyset_paging,
+    query_fingerprint,
+    read_position,
+)
+from projections.timeliness import DueParameters, ObligationKind, stored_parameters
 
-#: due time: stored, or for a receipt not registered yet (CB-05) the signing day + the
-#: configured lag, to the end of that Shanghai day (``domain.shared.time.end_of_day``)
-DUE_SQL = (
+
+@dataclass(frozen=True)
+class DueSql:
+    """SQL of an obligation's effective due time and of the start of its warning period."""
+
+    due: str
+    warn: str
+
+
+#: the stored columns (indexed)
+STORED = DueSql("t.due_eff", "t.warn_at")
+#: computed from the settings: stored, or for a receipt not registered yet (CB-05) the
+#: signing day + the configured lag, to the end of that Shanghai day (``end_of_day``)
+_DUE = (
     "coalesce(t.due_at, CASE WHEN t.rule_id = 'CB-05' THEN"
     " (((t.started_at AT TIME ZONE 'Asia/Shanghai')::date + %(lag)s + 1)::timestamp"
     " AT TIME ZONE 'Asia/Shanghai') - interval '1 microsecond' END)"
 )
-_LEAD = "make_interval(days => coalesce(t.warning_lead_days, %(lead)s))"
-#: PC-03 in SQL, the same cases as ``obligation_status`` (rows without a due have none)
-STATUS_SQL: dict[ObligationStatus, str] = {
-    ObligationStatus.CLOSED_ON_TIME: f"(t.done_at IS NOT NULL AND t.done_at <= {DUE_SQL})",
-    ObligationStatus.CLOSED_LATE: f"(t.done_at IS NOT NULL AND t.done_at > {DUE_SQL})",
-    ObligationStatus.OVERDUE: f"(t.done_at IS NULL AND %(now)s > {DUE_SQL})",
-    ObligationStatus.WARNING: (
-        f"(t.done_at IS NULL AND %(now)s <= {DUE_SQL} AND %(now)s >= {DUE_SQL} - {_LEAD})"
-    ),
-    ObligationStatus.NORMAL: f"(t.done_at IS NULL AND %(now)s < {DUE_SQL} - {_LEAD})",
-}
+COMPUTED = DueSql(_DUE, f"({_DUE} - make_interval(days => coalesce(t.warning_lead_days, %(lead)s)))")
+
+_OPEN = frozenset({ObligationStatus.OVERDUE, ObligationStatus.WARNING, ObligationStatus.NORMAL})
+
+
+def status_sql(status: ObligationStatus, d: DueSql) -> str:
+    """PC-03 in SQL, the same cases as ``obligation_status`` (rows without a due have none).
+
+    正常 needs ``warn > now``, which implies ``due > now`` (the lead is not negative):
+    stated too, so that it is a range of the due-time index."""
+    return {
+        ObligationStatus.CLOSED_ON_TIME: f"(t.done_at IS NOT NULL AND t.done_at <= {d.due})",
+        ObligationStatus.CLOSED_LATE: f"(t.done_at IS NOT NULL AND t.done_at > {d.due})",
+        ObligationStatus.OVERDUE: f"(t.done_at IS NULL AND {d.due} < %(now)s)",
+        ObligationStatus.WARNING: f"(t.done_at IS NULL AND {d.due} >= %(now)s AND {d.warn} <= %(now)s)",
+        ObligationStatus.NORMAL: f"(t.done_at IS NULL AND {d.due} > %(now)s AND {d.warn} > %(now)s)",
+    }[status]
+
 
 GroupBy = Literal["branch", "channel", "agent_code", "product_type", "rule_id", "kind"]
 
@@ -103,7 +141,7 @@ class Filters:
     include_cancelled: bool = False
 
 
-def _where(f: Filters) -> tuple[Composed, dict[str, Any]]:
+def _where(f: Filters, d: DueSql) -> tuple[Composed, dict[str, Any]]:
     parts: list[Composed | SQL] = []
     args: dict[str, Any] = {}
     for column in ("branch", "channel", "agent_code", "product_type", "policy_number"):
@@ -118,15 +156,18 @@ def _where(f: Filters) -> tuple[Composed, dict[str, Any]]:
         parts.append(SQL("t.kind = ANY(%(kinds)s)"))
         args["kinds"] = [ObligationKind(k).value for k in f.kinds]
     if f.statuses:
-        chosen = [STATUS_SQL[ObligationStatus(s)] for s in dict.fromkeys(f.statuses)]
+        chosen = [ObligationStatus(s) for s in dict.fromkeys(f.statuses)]
         # a cancelled obligation has no status (see ``status_of``)
-        parts.append(SQL("(t.cancelled_at IS NULL AND (" + " OR ".join(chosen) + "))"))  # type: ignore[arg-type]
+        conditions = " OR ".join(status_sql(s, d) for s in chosen)
+        parts.append(SQL("(t.cancelled_at IS NULL AND (" + conditions + "))"))  # type: ignore[arg-type]
+        if set(chosen) <= _OPEN:  # lets the planner use the index of open items
+            parts.append(SQL("t.done_at IS NULL"))
     if f.due_from is not None:
         args["due_from"] = f.due_from if isinstance(f.due_from, datetime) else start_of_day(f.due_from)
-        parts.append(SQL(f"{DUE_SQL} >= %(due_from)s"))  # type: ignore[arg-type]
+        parts.append(SQL(f"{d.due} >= %(due_from)s"))  # type: ignore[arg-type]
     if f.due_to is not None:
         args["due_to"] = f.due_to if isinstance(f.due_to, datetime) else end_of_day(f.due_to)
-        parts.append(SQL(f"{DUE_SQL} <= %(due_to)s"))  # type: ignore[arg-type]
+        parts.append(SQL(f"{d.due} <= %(due_to)s"))  # type: ignore[arg-type]
     if f.open_only:
         parts.append(SQL("t.done_at IS NULL"))
     if not f.include_cancelled:
@@ -141,6 +182,12 @@ def _params(now: datetime, params: RuleParameters) -> dict[str, Any]:
         "lag": params.callback.receipt_registration_lag_days,
         "lead": params.work_order.warning_lead_days,
     }
+
+
+def due_sql(conn: Connection[Any], schema: str, params: RuleParameters) -> DueSql:
+    """The stored columns when they were computed with ``params``, else the computed ones."""
+    stored = stored_parameters(conn, schema)
+    return STORED if stored is None or stored == DueParameters.of(params) else COMPUTED
 
 
 def status_of(
@@ -165,21 +212,82 @@ def query_obligations(
     filters: Filters | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> ResultPage[ObligationRow]:
-    """Obligations matching ``filters``, earliest due first (no due last), then by id."""
-    limit, offset = paging(limit, offset)
-    where, args = _where(filters or Filters())
+    """Obligations matching ``filters``, earliest due first (no due last), then by id.
+
+    Keyset paging: ``cursor`` (a page's ``next_cursor``, same filters) continues after
+    the last row with ``(due_eff, obligation_id) > (…)``, an index range; a small
+    ``offset`` still works. The total is counted once per filter and cached
+    (``cached_count``), never with a window over the table."""
+    limit, offset = keyset_paging(limit, offset, cursor)
+    filters = filters or Filters()
+    d = due_sql(conn, schema, params)
+    where, args = _where(filters, d)
     args |= _params(now, params) | {"limit": limit, "offset": offset}
+    bound = query_fingerprint("timeliness", filters)
+    after = decode_cursor(cursor, bound, (datetime, str)) if cursor is not None else None
     table = SQL("{}.timeliness AS t").format(Identifier(schema))
-    query = SQL(
-        "SELECT t.*, {due} AS due, coalesce(t.warning_lead_days, %(lead)s) AS lead, count(*) OVER () AS total"
-        " FROM {table} {where} ORDER BY due NULLS LAST, t.obligation_id LIMIT %(limit)s OFFSET %(offset)s"
-    ).format(due=SQL(DUE_SQL), table=table, where=where)  # type: ignore[arg-type]
+    select = SQL(
+        "SELECT t.*, {due} AS due, coalesce(t.warning_lead_days, %(lead)s) AS lead FROM {table} {where}"
+    )
+    select = select.format(due=SQL(d.due), table=table, where=where)  # type: ignore[arg-type]
+    order = SQL(" ORDER BY {due}, t.obligation_id LIMIT %(limit)s").format(due=SQL(d.due))  # type: ignore[arg-type]
+    records: list[dict[str, Any]] = []
     with conn.cursor(row_factory=dict_row) as cur:
-        records = cur.execute(query, args).fetchall()
-    total = records[0]["total"] if records else _count(conn, schema, where, args)
+        # rows with a due time, then (NULLS LAST) those without: two ranges of one index
+        if after is None or after[0] is not None:
+            keyset = SQL("")
+            if after is not None:
+                keyset = SQL(" AND ({due}, t.obligation_id) > (%(after_due)s, %(after_id)s)").format(
+                    due=SQL(d.due)
+                )  # type: ignore[arg-type]
+                args |= {"after_due": after[0], "after_id": after[1]}
+            dated = SQL("{} AND {} IS NOT NULL{}{} OFFSET %(offset)s").format(
+                select, SQL(d.due), keyset, order
+            )  # type: ignore[arg-type]
+            records = cur.execute(dated, args).fetchall()
+        if len(records) < limit:
+            undated_after = after[1] if after is not None and after[0] is None else ""
+            skip = 0
+            if after is None and not records and offset:  # the offset went past the dated rows
+                skip = max(0, offset - _count_dated(conn, schema, where, d, args))
+            undated = SQL(
+                "{} AND {} IS NULL AND t.obligation_id > %(undated_after)s{} OFFSET %(undated_skip)s"
+            ).format(
+                select,
+                SQL(d.due),
+                order,  # type: ignore[arg-type]
+            )
+            more = cur.execute(
+                undated,
+                args | {"limit": limit - len(records), "undated_after": undated_after, "undated_skip": skip},
+            ).fetchall()
+            records += more
+    position = read_position(conn, schema, "timeliness")
+    total = cached_count(
+        # a status filter's rows change with "now": its count is reused at the same now only
+        ("timeliness", schema, bound, d, args["now"] if filters.statuses else None),
+        position,
+        lambda: _count(conn, schema, where, args),
+    )
     items = [_row(r, now) for r in records]
-    return ResultPage[ObligationRow].of(items, total, limit, offset)
+    last = records[-1] if records else None
+    next_cursor = (
+        encode_cursor(bound, (last["due"], last["obligation_id"])) if last and len(records) == limit else None
+    )
+    return ResultPage[ObligationRow].of(items, total, limit, offset, next_cursor)
+
+
+def _count_dated(conn: Connection[Any], schema: str, where: Composed, d: DueSql, args: dict[str, Any]) -> int:
+    """Rows with a due time (only for an offset past them: small offsets only)."""
+    query = SQL("SELECT count(*) FROM {}.timeliness AS t {} AND {} IS NOT NULL").format(
+        Identifier(schema),
+        where,
+        SQL(d.due),  # type: ignore[arg-type]
+    )
+    row = conn.execute(query, args).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _count(conn: Connection[Any], schema: str, where: Composed, args: dict[str, Any]) -> int:
@@ -229,12 +337,13 @@ def count_by_status(
     """
     if group_by is not None and group_by not in GroupBy.__args__:  # type: ignore[attr-defined]
         raise ValueError(f"cannot group by {group_by!r}")
-    where, args = _where(filters or Filters())
+    d = due_sql(conn, schema, params)
+    where, args = _where(filters or Filters(), d)
     args |= _params(now, params)
     key = SQL("t.{}").format(Identifier(group_by)) if group_by else SQL("NULL::text")
     counts = SQL(", ").join(
         SQL("count(*) FILTER (WHERE t.cancelled_at IS NULL AND {}) AS {}").format(
-            SQL(STATUS_SQL[s]),  # type: ignore[arg-type]
+            SQL(status_sql(s, d)),  # type: ignore[arg-type]
             Identifier(_COUNT_NAMES[s]),
         )
         for s in ObligationStatus
@@ -247,7 +356,7 @@ def count_by_status(
     ).format(
         key=key,
         counts=counts,
-        due=SQL(DUE_SQL),  # type: ignore[arg-type]
+        due=SQL(d.due),  # type: ignore[arg-type]
         schema=Identifier(schema),
         where=where,
     )

@@ -30,10 +30,25 @@ from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date, end_of_day
 from domain.work_order import WorkOrderType, obligation_status, warning_lead
 from domain.work_order.types import ObligationStatus
-from projections.queries.common import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging, subtype_label
+from projections.queries.common import (
+    DEFAULT_LIMIT,
+    Label,
+    ResultPage,
+    Row,
+    aware,
+    cached_count,
+    decode_cursor,
+    encode_cursor,
+    keyset_paging,
+    paging,
+    query_fingerprint,
+    read_position,
+    subtype_label,
+)
+from projections.worklists import CALLABLE_SQL, QUEUE_ORDER
 
 #: callbacks the call centre works on (a cycle is running)
-CALLABLE = (CallbackStatus.AWAITING_CALL.value, CallbackStatus.IN_CALL.value)
+CALLABLE = (CallbackStatus.AWAITING_CALL.value, CallbackStatus.IN_CALL.value)  # CALLABLE_SQL
 
 
 # ----- CA-01: the next allowed call window ----------------------------------------------------
@@ -111,6 +126,7 @@ def call_centre_queue(
     filters: CallFilters | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> ResultPage[CallRow]:
     """Callbacks awaiting a call (CA-02), earliest cooling-off end first.
 
@@ -118,18 +134,44 @@ def call_centre_queue(
     the scheduler's ``CloseExpiredCycle`` decides it (see ``expired_cycles``): every
     undecided callback is somewhere. Approved special callbacks (SP-02) and callbacks
     with the branch are not here.
+
+    Keyset paging (``cursor``) on the queue order, a range of a partial index of the
+    callable callbacks (``projections.worklists``); the total is a cached count.
     """
-    limit, offset = paging(limit, offset)
-    args: dict[str, Any] = {"now": aware(now), "callable": list(CALLABLE), "limit": limit, "offset": offset}
-    more = _equals(filters or CallFilters(), ("branch", "channel", "agent_code", "policy_number"), args)
+    limit, offset = keyset_paging(limit, offset, cursor)
+    filters = filters or CallFilters()
+    args: dict[str, Any] = {"now": aware(now), "limit": limit, "offset": offset}
+    more = _equals(filters, ("branch", "channel", "agent_code", "policy_number"), args)
+    bound = query_fingerprint("call_queue", filters)
+    keyset = SQL("")
+    if cursor is not None:
+        after = decode_cursor(cursor, bound, (date, datetime, str, str))
+        args |= {f"after{i}": v for i, v in enumerate(after)}
+        keyset = SQL(" AND ({}) > (%(after0)s, %(after1)s, %(after2)s, %(after3)s::uuid)").format(
+            SQL(QUEUE_ORDER)  # type: ignore[arg-type]
+        )
+    where = SQL("WHERE status IN {}{}").format(SQL(CALLABLE_SQL), more)  # type: ignore[arg-type]
     query = SQL(
-        "SELECT *, count(*) OVER () AS total FROM {}.worklist_callbacks"
-        " WHERE status = ANY(%(callable)s){}"
-        " ORDER BY cooling_off_end, cycle_ends_at, policy_number LIMIT %(limit)s OFFSET %(offset)s"
-    ).format(Identifier(schema), more)
+        "SELECT * FROM {s}.worklist_callbacks {w}{k} ORDER BY {o} LIMIT %(limit)s OFFSET %(offset)s"
+    ).format(s=Identifier(schema), w=where, k=keyset, o=SQL(QUEUE_ORDER))  # type: ignore[arg-type]
     with conn.cursor(row_factory=dict_row) as cur:
         records = cur.execute(query, args).fetchall()
-    total = records[0]["total"] if records else _count(conn, query, args)
+    counting = SQL("SELECT count(*) FROM {}.worklist_callbacks {}").format(Identifier(schema), where)
+    total = cached_count(
+        ("call_queue", schema, bound),
+        read_position(conn, schema, "worklists"),
+        lambda: int(conn.execute(counting, args).fetchone()[0]),  # type: ignore[index]
+    )
+    last = records[-1] if len(records) == limit else None
+    next_cursor = (
+        encode_cursor(
+            bound,
+            [last[c] for c in ("cooling_off_end", "cycle_ends_at", "policy_number")]
+            + [str(last["callback_id"])],
+        )
+        if last
+        else None
+    )
     windows: dict[datetime, CallWindowSlot | None] = {}
 
     def window_after(moment: datetime) -> CallWindowSlot | None:
@@ -138,7 +180,7 @@ def call_centre_queue(
         return windows[moment]
 
     items = [_call_row(r, now, window_after) for r in records]
-    return ResultPage[CallRow].of(items, total, limit, offset)
+    return ResultPage[CallRow].of(items, total, limit, offset, next_cursor)
 
 
 def _call_row(
@@ -371,13 +413,19 @@ def servicer_queue(
     if not f.include_unassigned:
         more = SQL("{} AND status <> %(unassigned)s").format(more)
         args["unassigned"] = CaseStatus.UNASSIGNED.value
+    # offset paging (the rank is the place in the queue); a servicer's or branch's open
+    # cases are few, and the total is a cached count rather than a window over them
     query = SQL(
-        "SELECT *, count(*) OVER () AS total FROM {}.worklist_service_cases WHERE true{}"
+        "SELECT * FROM {}.worklist_service_cases WHERE true{}"
         " ORDER BY premium_due_on NULLS LAST, case_id LIMIT %(limit)s OFFSET %(offset)s"
     ).format(Identifier(schema), more)
     with conn.cursor(row_factory=dict_row) as cur:
         records = cur.execute(query, args).fetchall()
-    total = records[0]["total"] if records else _count(conn, query, args)
+    total = cached_count(
+        ("service_cases", schema, f),
+        read_position(conn, schema, "worklists"),
+        lambda: _count(conn, query, args),
+    )
     today = business_date(aware(now))
     lead = warning_lead(params.work_order.warning_lead_days)
     items = []

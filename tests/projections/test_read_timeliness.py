@@ -23,7 +23,15 @@ from domain.parameters import RuleParameters
 from domain.shared.actor import Actor
 from domain.shared.time import end_of_day, start_of_day
 from domain.work_order import ObligationStatus, obligation_status, warning_lead
-from projections.queries.timeliness import Filters, count_by_status, query_obligations
+from projections.queries.timeliness import (
+    COMPUTED,
+    STORED,
+    Filters,
+    count_by_status,
+    due_sql,
+    query_obligations,
+)
+from projections.timeliness import DueParameters, stored_parameters
 from tests import factories
 from tests.callback_steps import answer_all, at, attempt, open_callback, reach
 from tests.read_model_steps import ACTOR, catch_up, private_app, reading, rebuild_equals_live
@@ -268,3 +276,51 @@ def test_counts_by_status_and_paging(built):
 def test_rebuild_equals_live(app, actor):
     history(app, actor)
     rebuild_equals_live(app, "timeliness")
+
+
+def test_changed_parameters_answer_right_at_once_and_the_service_rebuilds(database):
+    """The stored effective due (CB-05's lag, the default warning lead) was computed with
+    the settings of its time: other settings read correctly at once (computed from the
+    settings), and the projection service rebuilds the rows with them at its start."""
+    changed = PARAMS.model_copy(
+        update={
+            "callback": PARAMS.callback.model_copy(update={"receipt_registration_lag_days": 9}),
+            "work_order": PARAMS.work_order.model_copy(update={"warning_lead_days": 5}),
+        }
+    )
+    with private_app(database) as app:
+        history(app, ACTOR)
+        catch_up(app, "timeliness")
+        schema = app.settings.read_schema
+
+        def read(now: datetime, **filters: object) -> dict[str, object]:
+            with reading(app) as conn:
+                page = query_obligations(
+                    conn, schema, now=now, params=changed, filters=Filters(**filters), limit=500
+                )
+            return {r.obligation_id: r for r in page.items}
+
+        def answers() -> list[dict[str, object]]:
+            found = []
+            for now in (at(2, 11), at(8, 12), at(12, 1)):
+                rows = read(now)
+                for row in rows.values():
+                    if row.due_at is not None and row.cancelled_at is None:
+                        lead = warning_lead(row.warning_lead_days)
+                        assert status(row) == obligation_status(row.due_at, lead, now, row.done_at).value
+                for choice in ObligationStatus:
+                    chosen = read(now, statuses=(choice.value,))
+                    assert set(chosen) == {k for k, r in rows.items() if status(r) == choice.value}
+                found.append(rows)
+            return found
+
+        with reading(app) as conn:
+            assert due_sql(conn, schema, changed) is COMPUTED and due_sql(conn, schema, PARAMS) is STORED
+        before = answers()
+        unregistered = next(r for r in before[0].values() if r.policy_number == "P2026000003")
+        assert unregistered.due_at == end_of_day(date(2026, 3, 10))  # signed 3-01 + 9 days
+        catch_up(app, "timeliness", rules=changed)  # the service starts with the new settings
+        with reading(app) as conn:
+            assert stored_parameters(conn, schema) == DueParameters.of(changed)
+            assert due_sql(conn, schema, changed) is STORED
+        assert answers() == before

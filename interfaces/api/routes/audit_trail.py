@@ -19,7 +19,7 @@ from domain.shared.values import policy_number as normal_policy_number
 from interfaces.api.auth import require, require_scope
 from interfaces.api.context import ApiContext, api_context
 from interfaces.api.owners import agent_owner, find_agent, find_policy, policy_owner
-from interfaces.api.pagination import PageParams, page_params
+from interfaces.api.pagination import CursorParam, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal, ScopeKind
 from interfaces.api.problems import problem_responses
@@ -54,10 +54,12 @@ RuleParam = Annotated[
 ]
 
 
-def _page(ctx: ApiContext, filters: AuditFilters, page: PageParams) -> ResultPage[AuditEntry]:
+def _page(
+    ctx: ApiContext, filters: AuditFilters, page: PageParams, cursor: str | None
+) -> ResultPage[AuditEntry]:
     with reading(ctx.app) as r:
         return query_audit_trail(
-            r.conn, r.schema, filters=filters, limit=page.limit, offset=page.offset,
+            r.conn, r.schema, filters=filters, limit=page.limit, offset=page.offset, cursor=cursor,
             late_after=timedelta(hours=ctx.app.settings.late_entry_hours),
         )  # fmt: skip
 
@@ -81,6 +83,7 @@ def get_audit_trail(
     occurred_to: Moment = None,
     recorded_from: Moment = None,
     recorded_to: Moment = None,
+    cursor: CursorParam = None,
 ) -> ResultPage[AuditEntry]:
     checked(
         branch=branch,
@@ -107,7 +110,7 @@ def get_audit_trail(
         recorded_from=recorded_from,
         recorded_to=recorded_to,
     )
-    return _page(ctx, filters, page)
+    return _page(ctx, filters, page, cursor)
 
 
 @router.get(
@@ -122,13 +125,14 @@ def get_policy_audit_trail(
     principal: Reader,
     page: Paging,
     rule: RuleParam = None,
+    cursor: CursorParam = None,
 ) -> ResultPage[AuditEntry]:
     number = normal_policy_number(policy_number)
     policy = find_policy(ctx.app, number)
     if policy is None:
         raise NotFound(f"policy {number} not found", f"未找到保单 {number}", policy_number=number)
     require_scope(principal, policy_owner(policy))
-    return _page(ctx, AuditFilters(policy_number=number, rule_id=rule), page)
+    return _page(ctx, AuditFilters(policy_number=number, rule_id=rule), page, cursor)
 
 
 @router.get(
@@ -143,10 +147,11 @@ def get_agent_audit_trail(
     principal: Reader,
     page: Paging,
     rule: RuleParam = None,
+    cursor: CursorParam = None,
 ) -> ResultPage[AuditEntry]:
     agent_code = normal_agent_code(code)
     agent = find_agent(ctx.app, agent_code)
     if agent is None:
         raise NotFound(f"agent {agent_code} not found", f"未找到业务员 {agent_code}", agent_code=agent_code)
     require_scope(principal, agent_owner(agent))
-    return _page(ctx, AuditFilters(agent_code=agent_code, rule_id=rule), page)
+    return _page(ctx, AuditFilters(agent_code=agent_code, rule_id=rule), page, cursor)

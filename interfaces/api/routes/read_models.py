@@ -16,7 +16,7 @@ from domain.planner_score import month_key
 from domain.shared.errors import InvalidInput
 from interfaces.api.auth import require
 from interfaces.api.context import ApiContext, api_context
-from interfaces.api.pagination import PageParams, page_params
+from interfaces.api.pagination import CursorParam, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
@@ -163,6 +163,7 @@ def get_timeliness(
     due_from: DueFrom = None,
     due_to: DueTo = None,
     open_only: OpenOnly = False,
+    cursor: CursorParam = None,
 ) -> ResultPage[ObligationRow]:
     filters = _timeliness_filters(
         ctx, principal, branch, channel, agent_code, product_type, policy_number, rule, kind, status,
@@ -171,7 +172,7 @@ def get_timeliness(
     with reading(ctx.app) as r:
         return query_obligations(
             r.conn, r.schema, now=r.now, params=ctx.app.settings.rules, filters=filters,
-            limit=page.limit, offset=page.offset,
+            limit=page.limit, offset=page.offset, cursor=cursor,
         )  # fmt: skip
 
 
@@ -357,6 +358,7 @@ def get_call_worklist(
     channel: Channel = None,
     agent_code: AgentCodeParam = None,
     policy_number: PolicyNumberParam = None,
+    cursor: CursorParam = None,
 ) -> ResultPage[CallRow]:
     checked(branch=branch, channel=channel, policy_number=policy_number)
     scope = narrow(principal, branch, agent_code, app=ctx.app)
@@ -369,7 +371,7 @@ def get_call_worklist(
     with reading(ctx.app) as r:
         return call_centre_queue(
             r.conn, r.schema, now=r.now, params=ctx.app.settings.rules, calendar=ctx.app.calendar,
-            filters=filters, limit=page.limit, offset=page.offset,
+            filters=filters, limit=page.limit, offset=page.offset, cursor=cursor,
         )  # fmt: skip
 
 

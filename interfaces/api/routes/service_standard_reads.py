@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from domain.shared.errors import InvalidInput
 from interfaces.api.auth import require
 from interfaces.api.context import ApiContext, api_context
-from interfaces.api.pagination import PageParams, page_params
+from interfaces.api.pagination import CursorParam, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
@@ -44,7 +44,7 @@ def _ok(example: object) -> dict[int | str, dict[str, object]]:
 
 def _branch_queue(
     ctx: ApiContext, principal: Principal, page: PageParams, queue: ServiceQueue, branch: str | None,
-    handler_id: str | None = None,
+    cursor: str | None, handler_id: str | None = None,
 ) -> ResultPage[ObligationRow]:  # fmt: skip
     checked(branch=branch, handler_id=handler_id)
     refuse_agent_scope(principal, f"the {queue.value} queue of a branch")
@@ -52,7 +52,7 @@ def _branch_queue(
     with reading(ctx.app) as r:
         return service_queue(
             r.conn, r.schema, queue, now=r.now, params=ctx.app.settings.rules, branch=scope.branch,
-            agent_code=handler_id, limit=page.limit, offset=page.offset,
+            agent_code=handler_id, limit=page.limit, offset=page.offset, cursor=cursor,
         )  # fmt: skip
 
 
@@ -64,9 +64,9 @@ def _branch_queue(
     responses=_ok(example_page(OBLIGATION_ROW)),
 )
 def get_complaint_worklist(
-    ctx: Ctx, principal: Reader, page: Paging, branch: Branch = None
+    ctx: Ctx, principal: Reader, page: Paging, branch: Branch = None, cursor: CursorParam = None
 ) -> ResultPage[ObligationRow]:
-    return _branch_queue(ctx, principal, page, ServiceQueue.COMPLAINTS, branch)
+    return _branch_queue(ctx, principal, page, ServiceQueue.COMPLAINTS, branch, cursor)
 
 
 @router.get(
@@ -77,9 +77,14 @@ def get_complaint_worklist(
     responses=_ok(example_page(OBLIGATION_ROW)),
 )
 def get_claim_worklist(
-    ctx: Ctx, principal: Reader, page: Paging, branch: Branch = None, handler_id: HandlerId = None
+    ctx: Ctx,
+    principal: Reader,
+    page: Paging,
+    branch: Branch = None,
+    handler_id: HandlerId = None,
+    cursor: CursorParam = None,
 ) -> ResultPage[ObligationRow]:
-    return _branch_queue(ctx, principal, page, ServiceQueue.CLAIMS, branch, handler_id)
+    return _branch_queue(ctx, principal, page, ServiceQueue.CLAIMS, branch, cursor, handler_id)
 
 
 @router.get(
@@ -90,9 +95,9 @@ def get_claim_worklist(
     responses=_ok(example_page(OBLIGATION_ROW)),
 )
 def get_care_callback_worklist(
-    ctx: Ctx, principal: Reader, page: Paging, branch: Branch = None
+    ctx: Ctx, principal: Reader, page: Paging, branch: Branch = None, cursor: CursorParam = None
 ) -> ResultPage[ObligationRow]:
-    return _branch_queue(ctx, principal, page, ServiceQueue.CARE_CALLBACKS, branch)
+    return _branch_queue(ctx, principal, page, ServiceQueue.CARE_CALLBACKS, branch, cursor)
 
 
 @router.get(
@@ -103,7 +108,12 @@ def get_care_callback_worklist(
     responses=_ok(example_page(OBLIGATION_ROW)),
 )
 def get_renewal_reminder_worklist(
-    ctx: Ctx, principal: Reader, page: Paging, agent_code: AgentCodeParam = None, branch: Branch = None
+    ctx: Ctx,
+    principal: Reader,
+    page: Paging,
+    agent_code: AgentCodeParam = None,
+    branch: Branch = None,
+    cursor: CursorParam = None,
 ) -> ResultPage[ObligationRow]:
     checked(branch=branch)
     scope = narrow(principal, branch, agent_code, app=ctx.app)
@@ -113,6 +123,7 @@ def get_renewal_reminder_worklist(
         return service_queue(
             r.conn, r.schema, ServiceQueue.RENEWAL_REMINDERS, now=r.now, params=ctx.app.settings.rules,
             branch=scope.branch, agent_code=scope.agent_code, limit=page.limit, offset=page.offset,
+            cursor=cursor,
         )  # fmt: skip
 
 
