@@ -21,8 +21,8 @@ import pytest
 from psycopg import ClientCursor
 from psycopg.sql import SQL, Composable
 
-from application.app import PolicyTrail
 from application.adapters.database import Database
+from application.app import PolicyTrail
 from domain.parameters import RuleParameters
 from domain.shared.time import SHANGHAI
 from domain.work_order import ObligationStatus
