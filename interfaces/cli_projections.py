@@ -29,6 +29,7 @@ from projections.rebuild import rebuild as rebuild_projection
 from projections.runtime import Progress as BatchProgress
 from projections.source import ReadSide
 from projections.status import status as projection_status
+from projections.together import Together
 
 projections_cli = typer.Typer(
     name="projections",
@@ -151,17 +152,18 @@ def rebuild(
     ),
     demo: bool = demo_option(),
 ) -> None:
-    """Rebuild from position 0 into fresh tables, swapped in when caught up 零停机重建."""
+    """Rebuild from position 0 into fresh tables, swapped in when caught up 零停机重建.
+    Several projections are built in one pass over the log."""
     chosen = registry.names() if [n.strip().lower() for n in names] == ["all"] else names
     projections = [registry.get(name) for name in chosen]  # an unknown name fails before any work
     with open_app(demo) as app:
         side = ReadSide.from_app(app)
-        for name, projection in zip(chosen, projections, strict=True):
-            _rebuild_one(side, name, projection)
+        _rebuild(side, projections[0] if len(projections) == 1 else Together(projections))
 
 
-def _rebuild_one(side: ReadSide, name: str, projection: Any) -> None:
+def _rebuild(side: ReadSide, projection: Any) -> None:
     head = side.source.head()
+    name = projection.name
     with _progress() as progress:
         task = progress.add_task(name, total=max(head, 1), rate=0.0, state="rebuilding 重建中")
 
@@ -171,7 +173,8 @@ def _rebuild_one(side: ReadSide, name: str, projection: Any) -> None:
 
         position = rebuild_projection(side, projection, on_progress=on_progress)
         progress.update(task, state="swapped in 已切换")
-    console.print(f"{name}: rebuilt and swapped in at position {position:,} 重建完成")
+    for part in getattr(projection, "parts", (projection,)):
+        console.print(f"{part.name}: rebuilt and swapped in at position {position:,} 重建完成")
 
 
 @projections_cli.command("status")
