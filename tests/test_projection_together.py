@@ -8,6 +8,7 @@ import pytest
 
 from projections import registry
 from projections.errors import ProjectionError, ProjectionFailed
+from projections.parallel import groups_for, rebuild_in_processes
 from projections.rebuild import prepare, rebuild
 from projections.runtime import BatchRunner, Target, connect
 from projections.together import Together
@@ -91,3 +92,26 @@ def test_a_failing_part_stops_the_pass_after_the_events_before_the_culprit(app, 
         assert fussy == before
         assert runner.load_position() == culprit - 1
     assert audit_positions(app) == before
+
+
+def test_groups_in_processes_equal_the_live_runs(app, actor):
+    """``rebuild_in_processes``: the audit trail in one process, the three others in
+    another (spawned, opening the application from the same settings)."""
+    history(app, actor)
+    names = registry.names()
+    catch_up(app, *names, batch_size=3)
+    live = {n: table_checksum(app, registry.get(n)) for n in names}
+    groups = groups_for(names, 2)
+    assert groups == [["audit_trail"], ["timeliness", "scorecards", "worklists"]]
+    positions = rebuild_in_processes(app.settings, app.database.url, groups)
+    assert positions == [app.max_position()] * 2
+    assert {n: table_checksum(app, registry.get(n)) for n in names} == live
+
+
+def test_groups_for_fewer_processes_merge_groups():
+    assert groups_for(["timeliness", "audit_trail"], 1) == [["timeliness", "audit_trail"]]
+    assert groups_for(["audit_trail", "timeliness", "scorecards"], 2) == [
+        ["audit_trail"],
+        ["timeliness", "scorecards"],
+    ]
+    assert len(groups_for(registry.names(), 2)) == 2

@@ -30,7 +30,7 @@ def _long_policy(ctx: BenchContext, events: int, **overrides) -> tuple:
 
 
 def as_of(ctx: BenchContext) -> list[Figure]:
-    events = 300 if ctx.quick else 1_000
+    events = 200 if ctx.quick else 1_000
     reads = 100 if ctx.quick else 1_000
     rng = random.Random(ctx.seed)
     figures = []

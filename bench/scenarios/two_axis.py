@@ -70,7 +70,7 @@ def two_axis(ctx: BenchContext) -> list[Figure]:
 
 def _reads(ctx: BenchContext, interval: int, http: bool) -> list[Figure]:
     events = 1_000  # the size, in quick mode too
-    reads = 300 if ctx.quick else 2_000
+    reads = 200 if ctx.quick else 2_000
     app, number, pid = _build(ctx, events, interval)
     reader = timed_reader(app)
     cold_start = time.perf_counter()
