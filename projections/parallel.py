@@ -53,15 +53,29 @@ def rebuild_in_processes(
     finish or fail on their own; an unfinished build is removed by its process)."""
     settings = settings.model_copy(update={"database_url": database_url})
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(groups), mp_context=context) as pool:
+    opening = context.Lock()
+    with ProcessPoolExecutor(
+        max_workers=len(groups), mp_context=context, initializer=_started, initargs=(opening,)
+    ) as pool:
         futures = [pool.submit(_rebuild_group, settings, list(names)) for names in groups]
         return [future.result() for future in futures]
+
+
+#: in a child: held while the application opens (its store set-up runs DDL, which two
+#: sessions running at once may fail with "tuple concurrently updated")
+_opening: Any = None
+
+
+def _started(opening: Any) -> None:
+    global _opening
+    _opening = opening
 
 
 def _rebuild_group(settings: Any, names: list[str]) -> int | None:
     from application.app import PolicyTrail  # in the child: the application's own wiring
 
-    app = PolicyTrail(settings=settings)
+    with _opening:
+        app = PolicyTrail(settings=settings)
     try:
         projections = registry.resolve(names)
         projection = projections[0] if len(projections) == 1 else Together(projections)
