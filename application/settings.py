@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         2000, ge=1, le=100_000, description="events per projection transaction"
     )
     projection_batch_seconds: float = Field(0.5, gt=0, le=60, description="max seconds per projection batch")
+    projection_rebuild_batch_size: int = Field(
+        20_000,
+        ge=1,
+        le=1_000_000,
+        description="events per transaction of a rebuild (fresh tables nobody reads: larger batches)",
+    )
     max_request_bytes: int = Field(
         1_048_576, ge=1024, le=1_073_741_824, description="HTTP request bodies above this are refused (413)"
     )

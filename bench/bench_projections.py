@@ -33,6 +33,7 @@ from application.policies import (
     ReinstatePolicy,
 )
 from application.results import CommandResult
+from bench.data import execute_all
 from domain.agent import Agent
 from domain.shared.actor import Actor
 from projections.source import ReadSide
@@ -41,21 +42,23 @@ ACTOR = Actor("bench", "admin")
 
 
 def seed(app: PolicyTrail, commands: int) -> None:
+    """``commands`` commands (agents, then policies and their life events), stored
+    through the application's batch path (``bench.data.execute_all``)."""
     agents = max(commands // 50, 1)
-    for a in range(agents):
-        app.execute(
-            RegisterAgent(
-                code=f"A{a:05d}",
-                name="李四",
-                id_number=f"1101011985{a:08d}",
-                rank_series="销售",
-                rank_level="中级",
-                branch="北京分公司",
-                phone=f"139{a:08d}",
-                joined_on=date(2020, 1, 1),
-            ),
-            ACTOR,
+    batch: list[Any] = [
+        RegisterAgent(
+            code=f"A{a:05d}",
+            name="李四",
+            id_number=f"1101011985{a:08d}",
+            rank_series="销售",
+            rank_level="中级",
+            branch="北京分公司",
+            phone=f"139{a:08d}",
+            joined_on=date(2020, 1, 1),
         )
+        for a in range(agents)
+    ]
+    senior: set[str] = set()  # agents whose rank was toggled to 高级 (toggle_rank, batched)
     done, i = agents, 0
     while done < commands:
         number = f"P{i:010d}"
@@ -66,7 +69,7 @@ def seed(app: PolicyTrail, commands: int) -> None:
             phone=f"138{i:08d}",
             address="北京市朝阳区建国路1号",
         )
-        app.execute(
+        batch.append(
             IssuePolicy(
                 number=number,
                 channel="个险" if i % 3 else "银保",
@@ -81,39 +84,38 @@ def seed(app: PolicyTrail, commands: int) -> None:
                 agent_code=f"A{i % agents:05d}",
                 branch="北京分公司",
                 underwritten_on=date(2026, 2, 20),
-            ),
-            ACTOR,
+            )
         )
         signed = date(2026, 2, 21)
-        app.execute(
+        batch.append(
             RegisterReceipt(
                 policy_number=number, signed_on=signed, registered_on=signed + timedelta(days=1 + i % 3)
-            ),
-            ACTOR,
+            )
         )
         done += 2
         if i % 4 == 0:
-            app.execute(ChangeContact(policy_number=number, phone=f"137{i:08d}"), ACTOR)
+            batch.append(ChangeContact(policy_number=number, phone=f"137{i:08d}"))
             done += 1
         if i % 10 == 0:
-            app.execute(LapsePolicy(policy_number=number, lapsed_on=date(2026, 2, 25)), ACTOR)
-            app.execute(ReinstatePolicy(policy_number=number, reinstated_on=date(2026, 2, 26)), ACTOR)
+            batch.append(LapsePolicy(policy_number=number, lapsed_on=date(2026, 2, 25)))
+            batch.append(ReinstatePolicy(policy_number=number, reinstated_on=date(2026, 2, 26)))
             done += 2
         if i % 25 == 0:
-            toggle_rank(app, f"A{i % agents:05d}")
+            code = f"A{i % agents:05d}"
+            senior ^= {code}
+            batch.append(rank_change(code, "高级" if code in senior else "中级"))
             done += 1
         i += 1
+    execute_all(app, batch, ACTOR)
+
+
+def rank_change(code: str, level: str) -> ChangeAgentRank:
+    return ChangeAgentRank(code=code, rank_series="销售", rank_level=level, effective_on=date(2026, 2, 1))
 
 
 def toggle_rank(app: PolicyTrail, code: str) -> CommandResult:
     level = app.get(Agent, Agent.id_for(code)).rank.level
-    command = ChangeAgentRank(
-        code=code,
-        rank_series="销售",
-        rank_level="高级" if level == "中级" else "中级",
-        effective_on=date(2026, 2, 1),
-    )
-    return app.execute(command, ACTOR)
+    return app.execute(rank_change(code, "高级" if level == "中级" else "中级"), ACTOR)
 
 
 def multiply(app: PolicyTrail, target: int) -> None:

@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 from application.agents import RegisterAgent
+from application.app import PolicyTrail
 from application.branches import RegisterBranch
+from application.messages import Command
 from application.policies import IssuePolicy, PersonIn, RegisterReceipt
+from domain.shared.actor import Actor
 
 CHANNELS = ["个险", "银保", "电销", "网销", "经代"]
 PRODUCTS = ["传统", "分红", "万能", "投连"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华"
+
+
+#: commands per transaction when a scenario builds its data (the importer's size)
+BUILD_BATCH = 500
+
+
+def execute_all(app: PolicyTrail, commands: Sequence[Command], actor: Actor) -> None:
+    """Store ``commands`` through the application's batch path (``execute_many``: the
+    answers ``execute`` would give, a transaction per ``BUILD_BATCH``); none may be refused."""
+    for start in range(0, len(commands), BUILD_BATCH):
+        for answer in app.execute_many(commands[start : start + BUILD_BATCH], actor):
+            if isinstance(answer, Exception):
+                raise answer
 
 
 def person(rng: random.Random, i: int, phone: str) -> PersonIn:

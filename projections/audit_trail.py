@@ -86,6 +86,7 @@ class AuditTrail(Projection):
     name = "audit_trail"
     version = 1
     title = "审计轨迹 audit trail"
+    reads_personal_data = True  # masked, so decrypted first
     tables = ("audit_trail",)
     ddl = (
         "CREATE TABLE {schema}.audit_trail ("

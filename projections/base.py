@@ -50,6 +50,13 @@ class Envelope:
         except Exception as exc:  # raised again, in the batch, by ``prepared``
             self._prepared = _PrepareFailed(exc)
 
+    def swap_prepared(self, outcome: Any) -> Any:
+        """Put ``outcome`` (what ``prepare_with`` stored) in place and return the one it
+        replaces: one envelope read and decoded once serves several projections, each
+        with its own prepared value (``projections.together``)."""
+        previous, self._prepared = self._prepared, outcome
+        return previous
+
     @property
     def event(self) -> Any:
         if self._event is _UNDECODED:
@@ -102,6 +109,9 @@ class Projection(ABC):
     #: indexes only readers need: a rebuild creates them after its bulk catch-up
     #: (much faster than maintaining them row by row), before the swap
     deferred_ddl: ClassVar[tuple[str, ...]] = ()
+    #: whether it decrypts personal fields (``personal_event``/``stored_json``): the
+    #: runtime then fetches the data keys of each page it reads with one query
+    reads_personal_data: ClassVar[bool] = False
 
     def configure(self, rules: Any) -> None:
         """Called with the rule parameters (``domain.parameters.RuleParameters``, or None:

@@ -11,6 +11,9 @@ the old tables are dropped and the new ones moved into the read schema with
 position is set to the build's. Readers see either the old model or the new one,
 never a half-built one; a live runner elsewhere notices the moved position (its
 compare-and-set fails) and continues from there on the new tables.
+
+``rebuild(side, Together(parts))`` builds several projections in one pass over the
+log (one read and decode) and swaps them all in one transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from projections.base import Projection
 from projections.errors import ProjectionError
 from projections.runtime import BatchRunner, ProgressCallback, Target, connect
 from projections.source import ReadSide
+from projections.together import Together
 from projections.tracking import PositionRow, Positions, build_key, build_schema, lock_ids
 
 log = logging.getLogger(__name__)
@@ -58,15 +62,17 @@ def rebuild(
     stop: threading.Event | None = None,
 ) -> int | None:
     """Build ``projection`` afresh and swap it in; returns the live position after the
-    swap, or None when stopped before (the unfinished build is removed)."""
+    swap, or None when stopped before (the unfinished build is removed).
+
+    ``projection`` may be ``Together(parts)``: one pass over the log builds every part,
+    each swapped in under its own name. Batches are ``side.rebuild_batch_size`` long."""
     stop = stop or threading.Event()
+    side = side.for_rebuild()
     positions = Positions(side.schema)
     key, schema = build_key(projection.name), build_schema(side.schema, projection.name)
     with connect(side.url) as conn:
         positions.ensure(conn)
-        locked = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", lock_ids(side.schema, key)).fetchone()
-        if not (locked and locked[0]):
-            raise ProjectionError(f"a rebuild of {projection.name} is already running 该投影正在重建")
+        _lock_builds(conn, side.schema, projection)
         swapped = False
         try:
             _start_build(conn, positions, projection, schema, key)
@@ -88,7 +94,29 @@ def rebuild(
             if not swapped and not conn.broken:
                 _abandon(conn, positions, schema, key)
             if not conn.broken:
-                conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock_ids(side.schema, key))
+                for ids in _build_locks(side.schema, projection):
+                    conn.execute("SELECT pg_advisory_unlock(%s, %s)", ids)
+
+
+def _parts(projection: Projection) -> tuple[Projection, ...]:
+    return projection.parts if isinstance(projection, Together) else (projection,)
+
+
+def _build_locks(schema: str, projection: Projection) -> list[tuple[int, int]]:
+    """One advisory lock per projection built (a part of ``Together`` too), in name order."""
+    names = sorted({projection.name, *(p.name for p in _parts(projection))})
+    return [lock_ids(schema, build_key(name)) for name in names]
+
+
+def _lock_builds(conn: Connection[Any], schema: str, projection: Projection) -> None:
+    taken: list[tuple[int, int]] = []
+    for ids in _build_locks(schema, projection):
+        locked = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", ids).fetchone()
+        if not (locked and locked[0]):
+            for held in taken:
+                conn.execute("SELECT pg_advisory_unlock(%s, %s)", held)
+            raise ProjectionError(f"a rebuild of {projection.name} is already running 该投影正在重建")
+        taken.append(ids)
 
 
 def _start_build(
@@ -110,25 +138,27 @@ def _swap(
     runner: BatchRunner,
 ) -> int:
     build = runner.target
+    parts = sorted(_parts(projection), key=lambda p: p.name)  # row locks in one order
     with conn.transaction(), conn.cursor() as cur:
-        live = positions.get(cur, projection.name, for_update=True)
-        # Live writers now wait on the row lock; take the last events (savepoints).
+        live = [positions.get(cur, part.name, for_update=True) for part in parts]
+        # Live writers now wait on the row locks; take the last events (savepoints).
         runner.catch_up()
-        if live is not None and runner.position < live.position:
+        ahead = max((row.position for row in live if row is not None), default=0)
+        if runner.position < ahead:
             raise ProjectionError(  # cannot happen: the build has read up to the head
-                f"rebuild of {projection.name} is behind the live tables "
-                f"({runner.position} < {live.position})"
+                f"rebuild of {projection.name} is behind the live tables ({runner.position} < {ahead})"
             )
-        _drop_tables(cur, live_schema, projection)
-        for table in projection.tables:
-            cur.execute(
-                SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(
-                    Identifier(build.schema), Identifier(table), Identifier(live_schema)
+        for part in parts:
+            _drop_tables(cur, live_schema, part)
+            for table in part.tables:
+                cur.execute(
+                    SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(
+                        Identifier(build.schema), Identifier(table), Identifier(live_schema)
+                    )
                 )
-            )
-        positions.insert(cur, projection.name, runner.position, projection.version, runner.rate)
+            positions.insert(cur, part.name, runner.position, part.version, runner.rate)
+            positions.notify(cur, part.name, runner.position)
         positions.delete(cur, build.key)
-        positions.notify(cur, projection.name, runner.position)
     conn.execute(SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(Identifier(build.schema)))
     log.info("%s rebuilt and swapped in at position %d", projection.name, runner.position)
     return runner.position

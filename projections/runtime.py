@@ -120,6 +120,7 @@ class BatchRunner:
         self.stop = stop or threading.Event()
         self._handles: dict[str, bool] = {}
         self._prepares = type(target.projection).prepare is not Projection.prepare
+        self._personal = target.projection.reads_personal_data
         self._busy = 0.0
         self._consumed = 0
         self._pending: tuple[float, int] = (0.0, 0)  # (start, events) of the batch at hand
@@ -199,6 +200,8 @@ class BatchRunner:
         source = self.side.source
         entries = source.read(after, size)
         envelopes = [Envelope(e, source) for e in entries if self._wants(e.topic)]
+        if self._personal and envelopes:
+            source.preload_keys([e.entry for e in envelopes])
         if self._prepares:
             for envelope in envelopes:
                 envelope.prepare_with(self.target.projection)
@@ -279,12 +282,15 @@ class Prefetcher:
     pages overlaps the server's work on the batch at hand (COPY, indexes, commit).
     """
 
-    DEPTH = 4  # pages read ahead
+    DEPTH = 4  # pages read ahead, at least
 
     def __init__(self, runner: BatchRunner, after: int) -> None:
         self.size = min(PAGE_SIZE, runner.side.batch_size)
         self._runner = runner
-        self._queue: queue.Queue[Page | BaseException] = queue.Queue(self.DEPTH)
+        # Up to a whole batch ahead: a rebuild's large batches still overlap reading and
+        # decoding the next one with the database's work on the one at hand.
+        depth = max(self.DEPTH, -(-runner.side.batch_size // self.size) + 1)
+        self._queue: queue.Queue[Page | BaseException] = queue.Queue(depth)
         self._closed = threading.Event()
         self._done = False
         self._thread = threading.Thread(

@@ -21,7 +21,10 @@ from tests import factories
 
 
 def read_side(app: Any, **changes: Any) -> ReadSide:
-    """The app's read side, optionally with other batch bounds (e.g. batch_size=3)."""
+    """The app's read side, optionally with other batch bounds (e.g. batch_size=3; a
+    rebuild then cuts its batches the same, unless ``rebuild_batch_size`` is given)."""
+    if "batch_size" in changes:
+        changes.setdefault("rebuild_batch_size", changes["batch_size"])
     return dataclasses.replace(ReadSide.from_app(app), **changes)
 
 

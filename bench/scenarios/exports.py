@@ -104,7 +104,7 @@ class PeakRss:
 
 
 def export_callbacks(ctx: BenchContext) -> list[Figure]:
-    n = 50_000 if ctx.quick else 1_000_000
+    n = 20_000 if ctx.quick else 1_000_000
     app = ctx.fresh_app()
     side = ReadSide.from_app(app)
     for name in ("audit_trail", "timeliness", "scorecards"):  # tables and positions (log empty)

@@ -3,7 +3,7 @@
 Data, all through the application's own write path and projections:
 the demo generator's month (``interfaces/demo``: callbacks with outcomes, work
 orders, service cases), then a bulk import of 1,000,000 more policies in full mode
-(2,000 in quick), each issued and its receipt registered, which opens its callback.
+(400 in quick), each issued and its receipt registered, which opens its callback.
 The read models follow live in a second process while the import runs, and the
 measurement starts once they have caught up.
 
@@ -187,7 +187,7 @@ def _build(ctx: BenchContext, app: PolicyTrail, demo_policies: int, bulk_policie
 
 def http_reads(ctx: BenchContext) -> list[Figure]:
     demo_policies = 200 if ctx.quick else 3_000
-    bulk_policies = 1_000 if ctx.quick else 1_000_000
+    bulk_policies = 400 if ctx.quick else 1_000_000
     # the clock stands after the demo month: its commands carry business times up to its end,
     # and a business time ahead of the clock is refused (RC-01a)
     app = ctx.fresh_app(clock=FixedClock(AFTER_THE_DATA), pool_size=CLIENTS)

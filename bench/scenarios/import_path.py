@@ -56,8 +56,8 @@ def bulk_import(ctx: BenchContext) -> list[Figure]:
     figures = []
     # the import as shipped (DEFAULT_BATCH_SIZE lines per transaction), then one per line
     for batch_size, lines in (
-        (DEFAULT_BATCH_SIZE, 2_000 if ctx.quick else 1_000_000),
-        (1, 300 if ctx.quick else 20_000),
+        (DEFAULT_BATCH_SIZE, 1_000 if ctx.quick else 1_000_000),  # quick: still two batches
+        (1, 150 if ctx.quick else 20_000),
     ):
         events, elapsed, size_mb, applied = _import(ctx, lines, batch_size)
         raw = _copy_rate(ctx, events)

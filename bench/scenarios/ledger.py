@@ -5,7 +5,7 @@
     same process; the sealer's own catch-up rate over the same log is reported too.
 9.  Seal lag: commit → leaf committed in the tree, with the sealer live and 16
     concurrent writers; baseline: INSERT + COMMIT + NOTIFY → LISTEN received.
-10. Proof latency on a large tree (quick 100,000 / full 10,000,000 leaves, written
+10. Proof latency on a large tree (quick 50,000 / full 10,000,000 leaves, written
     directly into the ledger tables): the tree part of an inclusion proof (head +
     nodes; the event row itself is one primary-key read whatever the size) and a
     consistency proof between random heads; baseline: one primary-key SELECT.
@@ -202,7 +202,7 @@ def _synthetic_tree(ctx: BenchContext, schema: str, size: int, heads: int) -> li
 
 
 def proof_latency(ctx: BenchContext) -> list[Figure]:
-    size = 100_000 if ctx.quick else 10_000_000
+    size = 50_000 if ctx.quick else 10_000_000
     samples = 500 if ctx.quick else 2_000
     schema = f"bledger_{uuid.uuid4().hex[:8]}"
     try:

@@ -2,7 +2,9 @@
 
 4. Rebuild events/s of each projection (blue-green, swap included) and of all of
    them one after the other, over the same log, next to a raw sequential read of
-   that log (the runtime's binary reader: no decryption, no decoding).
+   that log (the runtime's binary reader: no decryption, no decoding); and of all of
+   them together in one pass over the log (``projections.together``) and in two
+   processes (``projections.parallel``).
 5. Read-your-writes: from a command's commit (``execute`` returned) until
    ``ProjectionService.wait_for`` sees the projection at its position, with the
    projections running live in the same process; baseline: INSERT + COMMIT +
@@ -23,8 +25,10 @@ from bench.raw import create_raw_table
 from domain.shared.actor import Actor
 from projections import registry
 from projections.live import ProjectionService
+from projections.parallel import groups_for, rebuild_in_processes
 from projections.rebuild import rebuild
 from projections.source import ReadSide
+from projections.together import Together
 
 ACTOR = Actor("bench", "system")
 
@@ -56,33 +60,52 @@ def rebuild_speed(ctx: BenchContext) -> list[Figure]:
             ("decode-personal", "decrypted", "every personal field decrypted under its subject's key"),
         )
     ]
+
+    def rate(name: str, seconds: float, notes: str = "") -> Figure:
+        return Figure(
+            "4 rebuild",
+            name,
+            "events/s",
+            total / seconds,
+            "sequential read of the log",
+            raw_rate,
+            count=total,
+            notes=notes,
+        )
+
     all_elapsed = 0.0
     for name in registry.names():
         t0 = time.perf_counter()
         rebuild(side, registry.get(name))
         elapsed = time.perf_counter() - t0
         all_elapsed += elapsed
-        figures.append(
-            Figure(
-                "4 rebuild",
-                f"{name} over {total:,} events",
-                "events/s",
-                total / elapsed,
-                "sequential read of the log",
-                raw_rate,
-                count=total,
-            )
-        )
+        figures.append(rate(f"{name} over {total:,} events", elapsed))
+    every = len(registry.names())
+    t0 = time.perf_counter()
+    rebuild(side, Together(registry.resolve(None)))
     figures.append(
-        Figure(
-            "4 rebuild",
-            f"all {len(registry.names())} projections, one after another",
-            "events/s",
-            total / all_elapsed,
-            "sequential read of the log",
-            raw_rate,
-            count=total,
-            notes="events/s over the whole log; each projection decodes only the topics it handles",
+        rate(
+            f"all {every} projections together, one pass",
+            time.perf_counter() - t0,
+            "one read and decode of the log feeds every projection (projections.together)",
+        )
+    )
+    groups = groups_for(registry.names(), 2)
+    t0 = time.perf_counter()
+    rebuild_in_processes(app.settings, app.database.url, groups)
+    split = " | ".join("+".join(g) for g in groups)
+    figures.append(
+        rate(
+            f"all {every} projections together, {len(groups)} processes",
+            time.perf_counter() - t0,
+            f"projections.parallel: {split}, each group one pass (spawned processes, start-up included)",
+        )
+    )
+    figures.append(
+        rate(
+            f"all {every} projections, one after another",
+            all_elapsed,
+            "events/s over the whole log; each projection decodes only the topics it handles",
         )
     )
     return figures

@@ -52,3 +52,13 @@ def test_errors_are_one_readable_line(app, actor):
     assert f"stopped at event {app.max_position()} (domain.gone:Thing.Created)" in result.output
     result = invoke(app, "status")
     assert "failed" in result.output and "domain.gone:Thing.Created" in result.output
+
+
+def test_rebuild_all_in_two_processes(app, actor):
+    policy_history(app, actor)
+    result = invoke(app, "rebuild", "all", "--processes", "2")
+    assert result.exit_code == 0, result.output
+    assert "rebuilding in 2 processes: audit_trail | timeliness+scorecards+worklists" in result.output
+    for name in ("audit_trail", "timeliness", "scorecards", "worklists"):
+        assert f"{name}: rebuilt and swapped in at position {app.max_position():,}" in result.output
+    assert audit_positions(app) == log_positions(app)

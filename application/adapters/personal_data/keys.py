@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
@@ -138,6 +138,37 @@ class KeyStore:
                 self._cache.clear()
             self._cache[subject_id] = (key, time.monotonic())
         return key
+
+    def preload(self, subject_ids: Iterable[UUID]) -> None:
+        """Cache the data keys of ``subject_ids`` (those not cached or gone stale) with one
+        query: a reader of many events (a rebuild) pays a round trip per page of the log,
+        not one per data subject. ``data_key`` then finds them; erased ones read as erased."""
+        now = time.monotonic()
+        wanted = [
+            s for s in set(subject_ids) if (c := self._cache.get(s)) is None or now - c[1] >= CACHE_SECONDS
+        ]
+        if not wanted:
+            return
+        with self._connect() as c:
+            rows = (
+                c.cursor(row_factory=tuple_row)
+                .execute(
+                    f"SELECT subject_id, wrapped FROM {self.subject_table} WHERE subject_id = ANY(%s)",
+                    (wanted,),
+                )
+                .fetchall()
+            )
+        loaded = {
+            subject_id: _ERASED
+            if wrapped is None
+            else AESGCM(_unwrap(self._master, bytes(wrapped), _subject_label(subject_id)))
+            for subject_id, wrapped in rows
+        }
+        with self._lock:
+            if len(self._cache) + len(loaded) > CACHE_LIMIT:
+                self._cache.clear()
+            for subject_id, key in loaded.items():
+                self._cache[subject_id] = (key, now)
 
     def destroy(self, subject_ids: list[UUID]) -> int:
         """Crypto-shredding: the wrapped keys are overwritten with NULL (the rows stay so
