@@ -135,9 +135,10 @@ def seal() -> None:
 def verify(
     public_key: list[str] = KeyOption,
     server_hash: bool = typer.Option(
-        False,
-        "--server-hash",
-        help="let PostgreSQL compute each state's SHA-256 (trusts the server's hashing)",
+        True,
+        "--server-hash/--client-hash",
+        help="leaf hashes by PostgreSQL on 2 connections (default; the server is trusted for the "
+        "bytes either way) or, strict and slower, every stored byte hashed here",
     ),
 ) -> None:
     """Recompute the tree from the event table; check every head (exit 1 on any difference) 校验."""

@@ -46,7 +46,7 @@ def public_key(app: Any) -> PublicKey:
     return resolve_signing_key(app.settings).public_key
 
 
-def verify(app: Any, *extra: PublicKey, client_hash: bool = True) -> VerifyReport:
+def verify(app: Any, *extra: PublicKey, client_hash: bool = False) -> VerifyReport:
     keys = {k.key_id: k for k in (public_key(app), *extra)}
     return verify_ledger(
         app.database.url,
@@ -69,6 +69,11 @@ def sql(app: Any, statement: str, *params: Any) -> Any:
 
 def events(app: Any) -> str:
     return app.events_table
+
+
+def positions(app: Any) -> list[int]:
+    """The event table's positions, in log order."""
+    return [r[0] for r in sql(app, f"SELECT notification_id FROM {events(app)} ORDER BY 1")]
 
 
 def heads_table(app: Any) -> str:

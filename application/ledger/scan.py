@@ -33,13 +33,11 @@ class CopyFormatError(ValueError):
     """The stream is not the binary COPY of the expected five columns."""
 
 
-def leaf_records(messages: Iterable[memoryview | bytes], state_is_digest: bool) -> tuple[bytes, list[bytes]]:
-    """(records, leaf hashes) of a batch of COPY rows; ``state_is_digest``: the fifth column is
-    already the state's SHA-256 (``--server-hash``)."""
+def leaf_records(messages: Iterable[memoryview | bytes]) -> bytes:
+    """The records of a batch of COPY rows, each state hashed here (``--client-hash``)."""
     sha = hashlib.sha256
     join = b"".join
     out: list[bytes | memoryview] = []
-    leaves: list[bytes] = []
     for m in messages:
         if m[:2] != _FIELDS or m[2:6] != b"\x00\x00\x00\x08" or m[14:18] != b"\x00\x00\x00\x10":
             raise CopyFormatError("unexpected row layout in the event table's COPY stream")
@@ -47,12 +45,10 @@ def leaf_records(messages: Iterable[memoryview | bytes], state_is_digest: bool) 
         state = m[topic_end + 4 :]
         if len(state) != int.from_bytes(m[topic_end : topic_end + 4], "big"):
             raise CopyFormatError("a row of the event table's COPY stream is cut short")
-        digest = bytes(state) if state_is_digest else sha(state).digest()
-        leaf = sha(join((_LEAF_START, m[6:14], m[18:34], m[38:46], m[48:topic_end], digest))).digest()
+        digest = sha(state).digest()
         out.append(m[6:14])
-        out.append(leaf)
-        leaves.append(leaf)
-    return join(out), leaves
+        out.append(sha(join((_LEAF_START, m[6:14], m[18:34], m[38:46], m[48:topic_end], digest))).digest())
+    return join(out)
 
 
 def split_stream(messages: list[memoryview | bytes], first: bool) -> tuple[list[memoryview | bytes], bool]:

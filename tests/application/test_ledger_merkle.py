@@ -88,6 +88,22 @@ def test_roots_match_the_reference_for_every_size():
         assert merkle.fold([NODES[node] for node in merkle.range_nodes(0, n)]).hex() == ROOTS[n]
 
 
+@given(st.lists(st.integers(0, 70), max_size=6), st.integers(0, 200))
+def test_extending_in_batches_is_appending_one_by_one(cuts, size):
+    """``extend`` (verify's batch path) reaches the same frontier as ``append`` from any size,
+    whatever the batch boundaries: aligned or not, powers of two or not, empty."""
+    leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(size + sum(cuts))]
+    one_by_one, batched = merkle.Frontier(), merkle.Frontier()
+    for leaf in leaves:
+        one_by_one.append(leaf)
+    start = 0
+    for width in [size, *cuts]:
+        batched.extend(leaves[start : start + width])
+        start += width
+        assert batched.root() == merkle.root_of(leaves[:start])
+    assert (batched.size, batched.hashes) == (one_by_one.size, one_by_one.hashes)
+
+
 @pytest.mark.parametrize(("index", "size"), sorted(INCLUSION))
 def test_inclusion_proofs_match_the_reference(index, size):
     path = merkle.resolve(merkle.inclusion_ranges(index, size), NODES.__getitem__)

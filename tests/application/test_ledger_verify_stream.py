@@ -26,10 +26,6 @@ def sealed(settings, database, clock, actor, monkeypatch):
         app.close()
 
 
-def positions(app) -> list[int]:
-    return [r[0] for r in L.sql(app, f"SELECT notification_id FROM {L.events(app)} ORDER BY 1")]
-
-
 def leaves(app) -> str:
     return f'"{app.settings.read_schema}".ledger_leaves'
 
@@ -38,13 +34,13 @@ def leaves(app) -> str:
 def test_many_batches_verify_and_count_every_event(sealed, client_hash):
     report = L.verify(sealed, client_hash=client_hash)
     assert report.ok, report.findings
-    assert report.events == report.sealed == len(positions(sealed)) > 5 * verify.CHUNK
+    assert report.events == report.sealed == len(L.positions(sealed)) > 5 * verify.CHUNK
     assert report.heads == report.sealed // 50 + (report.sealed % 50 > 0)
 
 
 @pytest.mark.parametrize("client_hash", [False, True])
 def test_a_change_in_a_later_batch_is_named(sealed, client_hash):
-    target = positions(sealed)[5 * 64 + 3]
+    target = L.positions(sealed)[5 * 64 + 3]
     L.sql(
         sealed,
         f"UPDATE {L.events(sealed)} SET topic = topic || 'x' WHERE notification_id = %s",
@@ -57,7 +53,7 @@ def test_a_change_in_a_later_batch_is_named(sealed, client_hash):
 
 def test_a_stored_leaf_hash_of_the_wrong_length_is_named(sealed):
     """The sealed hash with one byte appended: its first 32 bytes still match the event."""
-    target = positions(sealed)[2 * 64 + 10]
+    target = L.positions(sealed)[2 * 64 + 10]
     L.sql(sealed, f"UPDATE {leaves(sealed)} SET hash = hash || '\\x00'::bytea WHERE position = %s", target)
     first = L.verify(sealed).findings[0]
     assert (first.kind, first.position) == ("changed", target), first
@@ -65,7 +61,7 @@ def test_a_stored_leaf_hash_of_the_wrong_length_is_named(sealed):
 
 def test_a_deleted_sealed_leaf_at_a_page_boundary_is_named(sealed):
     """Pages are keyset pages: a hole in leaf_index neither ends the leaves nor skips any."""
-    taken = positions(sealed)
+    taken = L.positions(sealed)
     target = taken[64]
     L.sql(sealed, f"DELETE FROM {leaves(sealed)} WHERE position = %s", target)
     report = L.verify(sealed)

@@ -142,9 +142,10 @@ def test_cli_verify_heads_and_errors(sealed, actor):
     assert result.exit_code == 1 and "must not be larger" in result.output
     target = app.max_position() - 40
     L.sql(app, f"UPDATE {L.events(app)} SET topic = topic || 'x' WHERE notification_id = %s", target)
-    result = invoke(app, "verify")
-    assert result.exit_code == 1
-    assert f"position {target}: the row differs from what was sealed" in result.output
+    for mode in ("--server-hash", "--client-hash"):
+        result = invoke(app, "verify", mode)
+        assert result.exit_code == 1
+        assert f"position {target}: the row differs from what was sealed" in result.output
 
 
 def test_rotation_keeps_old_heads_verifiable(sealed, actor, tmp_path):
