@@ -13,7 +13,7 @@ import inspect
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -203,11 +203,11 @@ class CommandCall:
     wait: bool
 
 
-def command_context(needs: Capability) -> Callable[..., CommandCall]:
+def command_context(needs: Capability) -> Callable[..., Awaitable[CommandCall]]:
     """The dependency of a command route: the caller (403 unless its role ``needs`` the
     capability), the API context, the ``Idempotency-Key`` and ``?consistency=``."""
 
-    def context(
+    async def context(  # async: nothing to block on, so no threadpool hop
         ctx: Annotated[ApiContext, Depends(api_context)],
         idempotency_key: IdempotencyKey = None,
         consistency: ConsistencyQuery = None,
