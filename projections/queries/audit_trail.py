@@ -144,7 +144,9 @@ def query_audit_trail(
     )
     last = records[-1] if len(records) == limit else None
     next_cursor = encode_cursor(bound, (last["position"],)) if last else None
-    return ResultPage[AuditEntry].of([_entry(r) for r in records], total, limit, offset, next_cursor)
+    return ResultPage[AuditEntry].of(
+        [_entry(r) for r in records], total, limit, offset, next_cursor, by_cursor=cursor is not None
+    )
 
 
 def _entry(r: dict[str, Any]) -> AuditEntry:

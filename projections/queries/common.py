@@ -70,15 +70,24 @@ class ResultPage(Row, Generic[T]):
 
     @classmethod
     def of(
-        cls, items: list[T], total: int, limit: int, offset: int, next_cursor: str | None = None
+        cls,
+        items: list[T],
+        total: int,
+        limit: int,
+        offset: int,
+        next_cursor: str | None = None,
+        *,
+        by_cursor: bool = False,
     ) -> ResultPage[T]:
-        more = offset + len(items) < total
+        """``by_cursor``: this page continued a cursor; the rows before it are not counted
+        in ``offset``, so there is no next offset, only the next cursor."""
+        more = offset + len(items) < total or (by_cursor and next_cursor is not None)
         return cls(
             items=items,
             total=total,
             limit=limit,
             offset=offset,
-            next_offset=offset + len(items) if more and items else None,
+            next_offset=offset + len(items) if more and items and not by_cursor else None,
             next_cursor=next_cursor if more and items else None,
         )
 

@@ -276,7 +276,9 @@ def query_obligations(
     next_cursor = (
         encode_cursor(bound, (last["due"], last["obligation_id"])) if last and len(records) == limit else None
     )
-    return ResultPage[ObligationRow].of(items, total, limit, offset, next_cursor)
+    return ResultPage[ObligationRow].of(
+        items, total, limit, offset, next_cursor, by_cursor=cursor is not None
+    )
 
 
 def _count_dated(conn: Connection[Any], schema: str, where: Composed, d: DueSql, args: dict[str, Any]) -> int:

@@ -180,7 +180,7 @@ def call_centre_queue(
         return windows[moment]
 
     items = [_call_row(r, now, window_after) for r in records]
-    return ResultPage[CallRow].of(items, total, limit, offset, next_cursor)
+    return ResultPage[CallRow].of(items, total, limit, offset, next_cursor, by_cursor=cursor is not None)
 
 
 def _call_row(

@@ -70,6 +70,7 @@ def walk(
         r = c.get(join(path, f"limit={limit}&cursor={page['next_cursor']}"), headers=headers)
         assert r.status_code == 200, r.text
         page = r.json()
+        assert page["next_offset"] is None and page["offset"] == 0  # no offset after a cursor
 
 
 def forge(cursor: str, **changes: Any) -> str:
