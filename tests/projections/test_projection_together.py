@@ -21,8 +21,8 @@ from tests.projection_scenarios import (
     table_checksum,
 )
 from tests.read_model_steps import catch_up
-from tests.test_projection_runtime import Fussy
-from tests.test_read_timeliness import history
+from tests.projections.test_projection_runtime import Fussy
+from tests.projections.test_read_timeliness import history
 
 
 def _non_empty_tables(app, names: list[str]) -> dict[str, int]:
