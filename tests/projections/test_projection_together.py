@@ -20,9 +20,9 @@ from tests.projection_scenarios import (
     read_side,
     table_checksum,
 )
-from tests.read_model_steps import catch_up
 from tests.projections.test_projection_runtime import Fussy
 from tests.projections.test_read_timeliness import history
+from tests.read_model_steps import catch_up
 
 
 def _non_empty_tables(app, names: list[str]) -> dict[str, int]:
