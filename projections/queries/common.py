@@ -14,10 +14,13 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+from psycopg import IsolationLevel
+from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel, ConfigDict
 
@@ -211,6 +214,24 @@ def cached_count(key: tuple[Any, ...], position: int, count: Callable[[], int]) 
             _counts.clear()
         _counts[key] = (now, position, total)
     return total
+
+
+@contextmanager
+def snapshot(conn: Any) -> Iterator[None]:
+    """One snapshot for a page's statements (rows, read-model position, count), so that
+    the total always belongs to the rows even while the projection commits. On an
+    autocommit connection outside a transaction: a REPEATABLE READ transaction; else the
+    caller's own transaction."""
+    if not conn.autocommit or conn.info.transaction_status != TransactionStatus.IDLE:
+        yield
+        return
+    before = conn.isolation_level
+    conn.isolation_level = IsolationLevel.REPEATABLE_READ
+    try:
+        with conn.transaction():
+            yield
+    finally:
+        conn.isolation_level = before
 
 
 def read_position(conn: Any, schema: str, projection: str) -> int:

@@ -41,6 +41,7 @@ from projections.queries.common import (
     keyset_paging,
     query_fingerprint,
     read_position,
+    snapshot,
 )
 from projections.timeliness import DueParameters, ObligationKind, stored_parameters
 
@@ -204,6 +205,24 @@ def status_of(
 
 
 def query_obligations(
+    conn: Connection[Any],
+    schema: str,
+    *,
+    now: datetime,
+    params: RuleParameters,
+    filters: Filters | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+    cursor: str | None = None,
+) -> ResultPage[ObligationRow]:
+    """See ``_query_obligations``: its statements in one snapshot (``snapshot``)."""
+    with snapshot(conn):
+        return _query_obligations(
+            conn, schema, now=now, params=params, filters=filters, limit=limit, offset=offset, cursor=cursor
+        )
+
+
+def _query_obligations(
     conn: Connection[Any],
     schema: str,
     *,

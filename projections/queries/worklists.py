@@ -43,6 +43,7 @@ from projections.queries.common import (
     paging,
     query_fingerprint,
     read_position,
+    snapshot,
     subtype_label,
 )
 from projections.worklists import CALLABLE_SQL, QUEUE_ORDER
@@ -117,6 +118,33 @@ def _equals(filters: object, names: tuple[str, ...], args: dict[str, Any]) -> Co
 
 
 def call_centre_queue(
+    conn: Connection[Any],
+    schema: str,
+    *,
+    now: datetime,
+    params: RuleParameters,
+    calendar: WorkingDayCalendar,
+    filters: CallFilters | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+    cursor: str | None = None,
+) -> ResultPage[CallRow]:
+    """See ``_call_centre_queue``: its statements in one snapshot (``snapshot``)."""
+    with snapshot(conn):
+        return _call_centre_queue(
+            conn,
+            schema,
+            now=now,
+            params=params,
+            calendar=calendar,
+            filters=filters,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+        )
+
+
+def _call_centre_queue(
     conn: Connection[Any],
     schema: str,
     *,
@@ -395,6 +423,23 @@ class CaseFilters:
 
 
 def servicer_queue(
+    conn: Connection[Any],
+    schema: str,
+    *,
+    now: datetime,
+    params: RuleParameters,
+    filters: CaseFilters | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> ResultPage[ServiceCaseRow]:
+    """See ``_servicer_queue``: its statements in one snapshot (``snapshot``)."""
+    with snapshot(conn):
+        return _servicer_queue(
+            conn, schema, now=now, params=params, filters=filters, limit=limit, offset=offset
+        )
+
+
+def _servicer_queue(
     conn: Connection[Any],
     schema: str,
     *,
