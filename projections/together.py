@@ -36,6 +36,13 @@ class Together(Projection):
         self.reads_personal_data = any(p.reads_personal_data for p in self.parts)  # type: ignore[misc]
         self._topics: dict[str, tuple[int, ...]] = {}
 
+    def configure(self, rules: Any) -> None:
+        for part in self.parts:  # e.g. timeliness stores due times computed with the rules
+            part.configure(rules)
+
+    def configured_for(self, conn: Any, schema: str) -> bool:
+        return all(part.configured_for(conn, schema) for part in self.parts)
+
     def statements(self, schema: str, *, deferred: bool | None = False) -> list[Composed]:  # type: ignore[override]
         return [s for p in self.parts for s in p.statements(schema, deferred=deferred)]
 

@@ -115,3 +115,28 @@ def test_groups_for_fewer_processes_merge_groups():
         ["timeliness", "scorecards"],
     ]
     assert len(groups_for(registry.names(), 2)) == 2
+
+
+def test_one_pass_rebuild_computes_due_times_with_the_configured_rules(app, actor):
+    """Timeliness stores effective due times derived from the rule parameters: inside a
+    one-pass rebuild it must be configured with the read side's rules like a rebuild of
+    its own (else it would store the defaults' due times and the service would find
+    them stale)."""
+    from domain.parameters import RuleParameters
+    from projections.timeliness import DueParameters, stored_parameters
+
+    defaults = RuleParameters()
+    changed = defaults.model_copy(
+        update={
+            "callback": defaults.callback.model_copy(update={"receipt_registration_lag_days": 9}),
+            "work_order": defaults.work_order.model_copy(update={"warning_lead_days": 5}),
+        }
+    )
+    history(app, actor)
+    side = read_side(app, batch_size=5, rules=changed)
+    rebuild(side, registry.get("timeliness"))
+    alone = table_checksum(app, registry.get("timeliness"))
+    rebuild(side, Together(registry.resolve(["timeliness", "scorecards"])))
+    with psycopg.connect(app.database.url) as conn:
+        assert stored_parameters(conn, app.settings.read_schema) == DueParameters.of(changed)
+    assert table_checksum(app, registry.get("timeliness")) == alone
