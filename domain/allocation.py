@@ -33,30 +33,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from domain.parameters import AllocationParams
 from domain.planner import AllocationBar
 from domain.planner_score import ScoreBreakdown, month_key
+from domain.resource_class import ResourceClass
 from domain.shared.aggregate import Context, TrailAggregate
 from domain.shared.errors import AlreadyExists, InvalidInput, RuleViolation
 from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date
+
+if TYPE_CHECKING:
+    from domain.parameters import AllocationParams
 
 REMAINDER_RULE = (
     "N_c = floor(T × share_c); base = N_c // H; the first N_c mod H planners in score order "
     "(score desc, planner id asc) get base + 1; a short class leaves lower planners short; "
     "resources beyond N_c stay unallocated"
 )
-
-
-class ResourceClass(LabelledEnum):
-    """CR-01 客户资源类别."""
-
-    MATURITY = "满期", "maturity"
-    RENEWAL = "续期", "renewal"
-    OLD_CUSTOMER = "老客户", "old customer"
-    NOT_YET_MATURED = "未到期", "not yet matured"
-    OTHER = "其他", "other"
 
 
 @dataclass(frozen=True)
@@ -481,7 +475,7 @@ class AllocationRound(TrailAggregate):
             allocation_no=number,
             total=plan.total,
             headcount=plan.headcount,
-            shares=dict(params.shares),
+            shares={str(c): share for c, share in params.shares.items()},  # stored as before: 中文 keys
             class_targets=plan.class_targets,
             planner_order=[s.planner_code for s in plan.order],
             scores={s.planner_code: s.score.total for s in plan.order if s.score is not None},

@@ -14,8 +14,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.resource_class import ResourceClass
 from domain.sales_terms import Channel, ProductType
 from domain.service_standard.parameters import ServiceStandardParams
+from domain.work_order.types import WorkOrderType
 
 
 class _Params(BaseModel):
@@ -51,11 +53,11 @@ _DEFAULT_COOLING_OFF = {
     Channel.BROKERAGE: 10,
 }
 _DEFAULT_NATURAL_DAY_DEADLINES = {
-    "核实件": 7,
-    "人工亲访件": 7,
-    "一次沟通解释件": 7,
-    "二次沟通解释件": 7,
-    "代签字": 7,
+    WorkOrderType.VERIFICATION: 7,
+    WorkOrderType.IN_PERSON_VISIT: 7,
+    WorkOrderType.FIRST_EXPLANATION: 7,
+    WorkOrderType.SECOND_EXPLANATION: 7,
+    WorkOrderType.PROXY_SIGNATURE: 7,
 }
 
 
@@ -119,7 +121,7 @@ class CallbackParams(_Params):
 class WorkOrderParams(_Params):
     """Work-order numbers (PC-02, PC-03, PC-07)."""
 
-    natural_day_deadlines: dict[str, int] = Field(
+    natural_day_deadlines: dict[WorkOrderType, int] = Field(
         default_factory=lambda: dict(_DEFAULT_NATURAL_DAY_DEADLINES),
         description="PC-02: deadline in natural days from creation, per work-order type",
     )
@@ -130,8 +132,12 @@ class WorkOrderParams(_Params):
 
     @field_validator("natural_day_deadlines", mode="before")
     @classmethod
-    def _every_type(cls, value: dict[str, int]) -> dict[str, int]:
-        merged = {**_DEFAULT_NATURAL_DAY_DEADLINES, **dict(value)}
+    def _every_type(cls, value: dict[str, int]) -> dict[WorkOrderType, int]:
+        # config may name the types by their stored 中文 value (e.g. {"核实件": 5})
+        unknown = [k for k in dict(value) if k not in WorkOrderType._value2member_map_]
+        if unknown:
+            raise ValueError(f"unknown work-order type {unknown[0]!r}; one of {'/'.join(WorkOrderType)}")
+        merged = {**_DEFAULT_NATURAL_DAY_DEADLINES, **{WorkOrderType(k): v for k, v in dict(value).items()}}
         for kind, days in merged.items():
             if not 1 <= int(days) <= 90:
                 raise ValueError(f"deadline for {kind!r} must be 1..90 days, got {days}")
@@ -156,13 +162,13 @@ class ServiceParams(_Params):
 class AllocationParams(_Params):
     """Customer-resource allocation (CR-01): class shares and the maturity lead."""
 
-    shares: dict[str, Decimal] = Field(
+    shares: dict[ResourceClass, Decimal] = Field(
         default_factory=lambda: {
-            "满期": Decimal("0.10"),
-            "续期": Decimal("0.30"),
-            "老客户": Decimal("0.50"),
-            "未到期": Decimal("0.05"),
-            "其他": Decimal("0.05"),
+            ResourceClass.MATURITY: Decimal("0.10"),
+            ResourceClass.RENEWAL: Decimal("0.30"),
+            ResourceClass.OLD_CUSTOMER: Decimal("0.50"),
+            ResourceClass.NOT_YET_MATURED: Decimal("0.05"),
+            ResourceClass.OTHER: Decimal("0.05"),
         },
         description="CR-01: share of each resource class",
     )
@@ -170,7 +176,7 @@ class AllocationParams(_Params):
 
     @field_validator("shares")
     @classmethod
-    def _shares_sum_to_one(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+    def _shares_sum_to_one(cls, value: dict[ResourceClass, Decimal]) -> dict[ResourceClass, Decimal]:
         if any(share < 0 for share in value.values()):
             raise ValueError("resource shares must be >= 0")
         total = sum(value.values(), Decimal(0))

@@ -45,17 +45,17 @@ LEAF_SQL = (
 
 
 def bounds(cur: Any, events: Composed, rows: int) -> tuple[int, list[int]]:
-    """(events in the table, the first position of every ``rows``-th event after the first
-    range): one pass over the primary key in the caller's snapshot."""
-    count, starts = cur.execute(
-        SQL(
-            "SELECT count(*), array_agg(notification_id ORDER BY notification_id)"
-            " FILTER (WHERE rn %% %s = 1 AND rn > 1)"
-            " FROM (SELECT notification_id, row_number() OVER (ORDER BY notification_id) AS rn FROM {}) s"
-        ).format(events),
-        (rows,),
+    """(events in the table, the start of every range after the first): ranges of ``rows``
+    positions from the lowest, in the caller's snapshot. Positions are nearly dense (a gap
+    is a rolled-back insert), so a range holds about ``rows`` events; cutting by value
+    needs only the count and the ends, not a numbered pass over every row (which cost
+    ~0.5 µs per event before the hashing could start)."""
+    count, low, high = cur.execute(
+        SQL("SELECT count(*), min(notification_id), max(notification_id) FROM {}").format(events)
     ).fetchone()
-    return count, list(starts or [])
+    if not count:
+        return 0, []
+    return count, list(range(low + rows, high + 1, rows))
 
 
 class RangeReader:

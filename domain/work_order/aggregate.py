@@ -13,9 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.parameters import WorkOrderParams
 from domain.shared.aggregate import Context, TrailAggregate, business_id
 from domain.shared.calendar import WorkingDayCalendar
 from domain.shared.errors import InvalidInput, RuleViolation
@@ -31,6 +30,9 @@ from domain.work_order.types import (
     WorkOrderState,
     WorkOrderType,
 )
+
+if TYPE_CHECKING:  # annotations only: domain.parameters keys deadlines by WorkOrderType
+    from domain.parameters import WorkOrderParams
 
 #: 核实件 subtype (OC-04) that needs a contact-details change before a new cycle (DP-03).
 WRONG_PHONE = "电话有误"

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from domain.parameters import WorkOrderParams
 from domain.shared.calendar import WorkingDayCalendar, add_working_days
 from domain.shared.labels import LabelledEnum
 from domain.work_order.status import deadline_at
 from domain.work_order.types import WorkOrderType
+
+if TYPE_CHECKING:  # annotations only: domain.parameters keys deadlines by WorkOrderType
+    from domain.parameters import WorkOrderParams
 
 
 class DayBasis(LabelledEnum):
@@ -46,6 +49,6 @@ def deadline_for(
         days = params.misleading_working_days
         due = add_working_days(created_on, days, calendar)
         return Deadline(due, deadline_at(due), DayBasis.WORKING.value, days)
-    days = params.natural_day_deadlines[kind.value]
+    days = params.natural_day_deadlines[kind]
     due = created_on + timedelta(days=days)
     return Deadline(due, deadline_at(due), DayBasis.NATURAL.value, days)
