@@ -40,7 +40,9 @@ from application.ledger.heads import SignedTreeHead
 from application.ledger.keys import PublicKey
 from application.ledger.store import LedgerStore
 
-CHUNK = 20_000  # events per batch (per range when PostgreSQL hashes); 5,000 → 20,000 took verify from ~178k to 174–198k events/s (fewer round trips)
+#: events per batch (per range when PostgreSQL hashes); 5,000 → 20,000: fewer round trips
+#: (quiet-machine runs ~178k → 164–198k events/s, bench/RESULTS.md)
+CHUNK = 20_000
 WORKERS = 2  # connections computing ranges side by side (this machine has 2 CPUs)
 
 
