@@ -16,8 +16,9 @@ use case; ``application/app.py`` wires it with ``application/handlers.py`` as ``
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -71,6 +72,13 @@ class TrailApplication(Application):
         self.calendar: WorkingDayCalendar = calendar or ChineseWorkingDayCalendar()
         self.registry = handlers
         self.cipher_key = resolve_cipher_key(self.settings)
+        # Processes opening the same store at once (serve and `projections run` started
+        # together, rebuild children) take turns: concurrent CREATE … IF NOT EXISTS of the
+        # same objects can fail with "tuple concurrently updated".
+        with _store_setup_turn(self.database, self.settings.events_schema):
+            self._open_store()
+
+    def _open_store(self) -> None:
         _prepare_store(self.database, self.settings.events_schema, self.cipher_key)
         # RC-03: personal fields sealed per data subject; keys wrapped by the master key.
         self.personal = PersonalData.open(
@@ -257,6 +265,17 @@ class TrailApplication(Application):
         if not isinstance(agg, cls):
             raise TypeError(f"{aggregate_id} is a {type(agg).__name__}, not a {cls.__name__}")
         return agg
+
+
+@contextlib.contextmanager
+def _store_setup_turn(database: Database, schema: str) -> Iterator[None]:
+    """Hold a session advisory lock (per event-store schema) while the store is set up."""
+    with database.connect(autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"policytrail-store-setup:{schema}",))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"policytrail-store-setup:{schema}",))
 
 
 def _prepare_store(database: Database, schema: str, key: CipherKey) -> None:

@@ -307,3 +307,44 @@ def test_rc01_corrections_are_new_events_and_stored_events_never_change(app, act
     corrections = [e for e in all_events(app) if isinstance(e, Policy.ContactChanged)]
     assert [c.reason for c in corrections] == ["客户更正", "再次更正"]
     assert all(c.actor == actor and c.command_id for c in corrections)
+
+
+def test_processes_opening_one_new_store_at_once_all_open(database):
+    """serve and `projections run` started together open the same store at the same
+    instant: they take turns at its set-up (concurrent CREATE … IF NOT EXISTS of the same
+    objects can fail with "tuple concurrently updated" or a duplicate type)."""
+    import threading
+    import uuid
+
+    from application.app import PolicyTrail
+    from application.settings import load_settings
+    from tests.factories import STILL_CLOCK_SKEW_SECONDS
+
+    tag = uuid.uuid4().hex[:10]
+    settings = load_settings(
+        database_url=database.url,
+        events_schema=f"t{tag}_events",
+        read_schema=f"t{tag}_read",
+        pool_size=2,
+        max_future_skew_seconds=STILL_CLOCK_SKEW_SECONDS,
+    )
+    start, opened, failures = threading.Barrier(6), [], []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            opened.append(PolicyTrail(settings=settings, database=database))
+        except Exception as exc:  # noqa: BLE001 - reported below with its type
+            failures.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=open_store) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    try:
+        assert not failures, failures
+        assert len(opened) == 6
+    finally:
+        for app in opened:
+            app.close()

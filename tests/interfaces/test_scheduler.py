@@ -231,6 +231,14 @@ def _process(settings, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def _exited(process: subprocess.Popen[bytes]) -> str:
+    """What a helper process said if it has ended (its stderr), for a failure message."""
+    if process.poll() is None:
+        return f"pid {process.pid} still running"
+    err = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+    return f"pid {process.pid} exited {process.returncode}: {err}"
+
+
 @pytest.mark.slow
 def test_serve_and_projections_run_tick_with_one_leader_between_them(app, actor, settings):
     """Both processes run a scheduler; one leads (its pid in the record), the other takes over
@@ -268,7 +276,7 @@ def test_serve_and_projections_run_tick_with_one_leader_between_them(app, actor,
             ),
             seconds=60,
         )
-        assert taken_over, "the other process did not take over"
+        assert taken_over, f"the other process did not take over; {_exited(other)}"
         health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5) if name == "run" else None
         if health is not None:
             assert health.json()["scheduler"]["last_tick_at"] is not None
