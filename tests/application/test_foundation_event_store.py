@@ -334,7 +334,7 @@ def test_processes_opening_one_new_store_at_once_all_open(database):
         start.wait()
         try:
             opened.append(PolicyTrail(settings=settings, database=database))
-        except Exception as exc:  # noqa: BLE001 - reported below with its type
+        except Exception as exc:
             failures.append(f"{type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=open_store) for _ in range(6)]
