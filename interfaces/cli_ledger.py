@@ -135,10 +135,10 @@ def seal() -> None:
 def verify(
     public_key: list[str] = KeyOption,
     server_hash: bool = typer.Option(
-        True,
+        False,
         "--server-hash/--client-hash",
-        help="leaf hashes by PostgreSQL on 2 connections (default; the server is trusted for the "
-        "bytes either way) or, strict and slower, every stored byte hashed here",
+        help="every stored byte hashed here (default), or leaf hashes computed by PostgreSQL "
+        "(the server is trusted for the bytes either way; slower on a server built without OpenSSL)",
     ),
 ) -> None:
     """Recompute the tree from the event table; check every head (exit 1 on any difference) 校验."""

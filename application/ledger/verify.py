@@ -1,7 +1,7 @@
 """``policytrail ledger verify`` (账本校验): recompute the tree from the event table.
 
-In one REPEATABLE READ snapshot it streams the event table in log order (a binary COPY,
-hashed as it arrives: ``scan``), hashes each row as stored into a leaf, and
+In one REPEATABLE READ snapshot it reads the event table in position ranges on two
+connections (``partitions``), hashes each row as stored into a leaf, and
 
 - compares the leaves with the sealed ones, a batch at a time as bytes (read on a second
   connection that imports the same snapshot); the first difference is named with its
@@ -14,20 +14,18 @@ hashed as it arrives: ``scan``), hashes each row as stored into a leaf, and
 
 Events after the last sealed leaf are counted as not yet sealed (no finding).
 
-By default the stored bytes are read and hashed here, trusting nothing the server
-computes; ``client_hash=False`` (``--server-hash``) lets PostgreSQL compute each
-state's SHA-256 (``pg_catalog.sha256``, in the server process; only 32 bytes per row
-travel) — about as fast on this 2-core machine, where both processes share the CPUs.
+By default (``client_hash``) the stored bytes are read and every state and leaf is
+hashed here, trusting nothing the server computes; ``client_hash=False``
+(``--server-hash``) lets PostgreSQL compute the leaf hashes (``partitions`` says what
+each costs).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import queue
-import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -35,15 +33,16 @@ from uuid import UUID
 import psycopg
 from psycopg.sql import SQL, Composed, Literal
 
-from application.ledger import merkle, partitions, scan
+from application.ledger import merkle, partitions
 from application.ledger.heads import SignedTreeHead
 from application.ledger.keys import PublicKey
 from application.ledger.store import LedgerStore
 
-#: events per batch (per range when PostgreSQL hashes); 5,000 → 20,000: fewer round trips
-#: (quiet-machine runs ~178k → 164–198k events/s, bench/RESULTS.md)
+#: events per range: few round trips, and at most WORKERS ranges of rows (~20 MB each
+#: at ~1 KB an event) held at once
 CHUNK = 20_000
-WORKERS = 2  # connections computing ranges side by side (this machine has 2 CPUs)
+HASH = merkle.HASH_SIZE
+WORKERS = 2  # connections reading ranges side by side (one reads while this process hashes)
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def verify_ledger(
     keys: Mapping[str, PublicKey],
     on_progress: Progress | None = None,
     *,
-    client_hash: bool = False,
+    client_hash: bool = True,
 ) -> VerifyReport:
     started = time.perf_counter()
     report = VerifyReport()
@@ -160,40 +159,47 @@ def _check_nodes(cur: Any, store: LedgerStore, heads: list[SignedTreeHead], repo
 
 
 class _SealedLeaves:
-    """The sealed leaves in ``leaf_index`` order as 40-byte records (position | hash), read
-    in keyset pages on a second connection that shares the walk's snapshot: the event
-    table's COPY holds the first connection. A stored hash that is not 32 bytes long
-    reads as 32 zero bytes, which no event's leaf hash equals."""
+    """The sealed leaves in ``leaf_index`` order as positions (8 bytes each) and hashes
+    (32 each), read in keyset pages on a second connection that shares the walk's
+    snapshot. A stored hash that is not 32 bytes long reads as 32 zero bytes, which no
+    event's leaf hash equals."""
 
     def __init__(self, conn: psycopg.Connection[Any], store: LedgerStore) -> None:
         self._cur = conn.cursor(binary=True)
         self._query = SQL(
-            "SELECT string_agg(int8send(position) || CASE WHEN length(hash) = 32 THEN hash"
-            " ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY leaf_index), max(leaf_index)"
+            "SELECT string_agg(int8send(position), ''::bytea ORDER BY leaf_index),"
+            " string_agg(CASE WHEN length(hash) = 32 THEN hash ELSE decode(repeat('00', 32), 'hex') END,"
+            " ''::bytea ORDER BY leaf_index), max(leaf_index)"
             " FROM (SELECT leaf_index, position, hash FROM {} WHERE leaf_index > %s"
             " ORDER BY leaf_index LIMIT %s) page"
         ).format(store.leaves)
-        self._buffer = b""
+        self._positions = self._hashes = b""
         self._last = -1
         self._done = False
 
-    def take(self, count: int) -> bytes:
-        """The next ``count`` records (fewer at the end of the leaves)."""
-        want = count * scan.RECORD
-        while len(self._buffer) < want and not self._done:
-            page, last = self._cur.execute(self._query, (self._last, max(count, CHUNK))).fetchone()  # type: ignore[misc]
-            if page is None:
+    def take(self, count: int) -> tuple[bytes, bytes]:
+        """The next ``count`` (positions, hashes) (fewer at the end of the leaves)."""
+        while len(self._positions) < 8 * count and not self._done:
+            positions, hashes, last = self._cur.execute(
+                self._query, (self._last, max(count, CHUNK))
+            ).fetchone()  # type: ignore[misc]
+            if positions is None:
                 self._done = True
             else:
-                self._buffer += page
+                self._positions += positions
+                self._hashes += hashes
                 self._last = last
-        taken, self._buffer = self._buffer[:want], self._buffer[want:]
+        taken = (self._positions[: 8 * count], self._hashes[: HASH * count])
+        self._positions, self._hashes = self._positions[8 * count :], self._hashes[HASH * count :]
         return taken
 
 
-def _first_difference(records: bytes, sealed: bytes) -> int:
-    for i in range(0, len(sealed), scan.RECORD):
-        if records[i : i + scan.RECORD] != sealed[i : i + scan.RECORD]:
+def _first_difference(batch: partitions.Batch, hashes: bytes, positions: bytes, sealed: bytes) -> int:
+    """The index of the first event whose position or leaf differs from the sealed one."""
+    for i in range(len(positions) // 8):
+        if batch.positions[8 * i : 8 * i + 8] != positions[8 * i : 8 * i + 8] or (
+            hashes[HASH * i : HASH * i + HASH] != sealed[HASH * i : HASH * i + HASH]
+        ):
             return i
     raise ValueError("no difference")  # pragma: no cover - called only when they differ
 
@@ -218,37 +224,35 @@ def _walk(
         second.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         second.execute(SQL("SET TRANSACTION SNAPSHOT {}").format(Literal(snapshot)))
         sealed_leaves = _SealedLeaves(second, store)
-        batches: Generator[bytes, None, None]
-        if client_hash:
-            total = cur.execute(SQL("SELECT count(*) FROM {}").format(events)).fetchone()[0]
-            batches = _client_records(cur, events)
-        else:
-            total, starts = partitions.bounds(cur, events, CHUNK)
-            reader = stack.enter_context(
-                partitions.RangeReader(conn.info.dsn, conn.info.password, snapshot, events, WORKERS)
+        total, starts = partitions.bounds(cur, events, CHUNK)
+        reader = stack.enter_context(
+            partitions.RangeReader(
+                conn.info.dsn, conn.info.password, snapshot, events, WORKERS, server_hash=not client_hash
             )
-            batches = reader.records(starts)
+        )
+        batches = reader.batches(starts)
         # on an early exit, the reading threads stop before their connections close
         stack.enter_context(contextlib.closing(batches))
-        for records in batches:
-            leaves = [records[i : i + merkle.HASH_SIZE] for i in range(8, len(records), scan.RECORD)]
+        for batch in batches:
+            leaves = batch.leaves
             if comparing:
-                sealed = sealed_leaves.take(len(leaves))
-                if records[: len(sealed)] != sealed:
-                    at = _first_difference(records, sealed)
+                positions, sealed = sealed_leaves.take(len(leaves))
+                hashes = b"".join(leaves)
+                if batch.positions[: len(positions)] != positions or hashes[: len(sealed)] != sealed:
+                    at = _first_difference(batch, hashes, positions, sealed)
                     mismatch = (
-                        int.from_bytes(records[at : at + 8], "big"),
-                        int.from_bytes(sealed[at : at + 8], "big"),
-                        records[at + 8 : at + scan.RECORD] == sealed[at + 8 : at + scan.RECORD],
+                        int.from_bytes(batch.positions[8 * at : 8 * at + 8], "big"),
+                        int.from_bytes(positions[8 * at : 8 * at + 8], "big"),
+                        leaves[at] == sealed[HASH * at : HASH * at + HASH],
                     )
                     comparing = False
-                elif len(sealed) < len(records):
+                elif len(positions) < len(batch.positions):
                     comparing = False  # past the sealed leaves: not yet sealed
             _grow(frontier, leaves, due, report)
             report.events += len(leaves)
             if on_progress is not None:
                 on_progress(report.events, total)
-        rest = sealed_leaves.take(1) if comparing else b""
+        rest = sealed_leaves.take(1)[0] if comparing else b""
     if mismatch is not None:
         position, sealed_position, same_hash = mismatch
         row = cur.execute(
@@ -291,61 +295,6 @@ def _grow(
                 )
             )
     frontier.extend(leaves[start:])
-
-
-def _client_records(cur: Any, events: Composed) -> Generator[bytes, None, None]:
-    """Leaf records hashed here from the stored bytes (``--client-hash``, the strict mode)."""
-    copy_sql = SQL(
-        "COPY (SELECT notification_id::bigint, originator_id, originator_version::bigint, topic, state"
-        " FROM {} ORDER BY notification_id) TO STDOUT (FORMAT binary)"
-    ).format(events)
-    for batch in _read_ahead(cur, copy_sql):
-        yield scan.leaf_records(batch)
-
-
-def _read_ahead(cur: Any, copy_sql: Composed, depth: int = 4) -> Iterator[list[Any]]:
-    """Batches of the COPY stream's rows, read by a thread: the server and the socket work
-    on the next batch while this process hashes the current one (psycopg releases the GIL
-    while it waits)."""
-    batch = CHUNK
-    chunks: queue.Queue[list[Any] | BaseException | None] = queue.Queue(depth)
-    done = threading.Event()
-
-    def fetch() -> None:
-        try:
-            with cur.copy(copy_sql) as copy:
-                first, messages = True, []
-                for message in copy:
-                    messages.append(message)
-                    if len(messages) == batch:
-                        rows, _ = scan.split_stream(messages, first)
-                        first, messages = False, []
-                        chunks.put(rows)
-                        if done.is_set():
-                            return
-                rows, _ = scan.split_stream(messages, first)
-                if rows:
-                    chunks.put(rows)
-            chunks.put(None)
-        except BaseException as exc:
-            chunks.put(exc)
-
-    thread = threading.Thread(target=fetch, name="ledger-verify-read", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = chunks.get()
-            if isinstance(item, BaseException):
-                raise item
-            if item is None:
-                return
-            yield item
-    finally:
-        done.set()
-        while thread.is_alive():  # unblock a reader waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                chunks.get(timeout=0.05)
-        thread.join()
 
 
 def _classify(

@@ -30,8 +30,8 @@ def sealed(settings, database, clock, actor):
 
 @pytest.fixture(params=[False, True], ids=["server-hash", "client-hash"])
 def client_hash(request) -> bool:
-    """Tampering with the rows is looked for in both modes: PostgreSQL hashes (default) or
-    this process does."""
+    """Tampering with the rows is looked for in both modes: this process hashes (default)
+    or PostgreSQL does."""
     return request.param
 
 

@@ -1,5 +1,5 @@
-"""``ledger verify``'s default path: PostgreSQL computes the leaf records of position
-ranges on two connections in one snapshot. Ranges of 50 events here (heads every 37, so
+"""``ledger verify`` reads position ranges on two connections in one snapshot (and
+hashes them here, or lets PostgreSQL hash them). Ranges of 50 events here (heads every 37, so
 neither is a power of two nor aligned with the other): tampering at a range's edges is
 named, and the smallest logs verify."""
 

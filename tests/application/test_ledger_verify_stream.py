@@ -1,6 +1,6 @@
-"""``ledger verify`` reads the event table as a binary COPY stream in batches and the
-sealed leaves in keyset pages: tampering is named exactly as before across batch and
-page boundaries (batches of 64 here, so ~400 events span seven of them)."""
+"""``ledger verify`` reads the event table in position ranges and the sealed leaves in
+keyset pages: tampering is named exactly as before across range and page boundaries
+(ranges of 64 here, so ~400 events span seven of them)."""
 
 from __future__ import annotations
 
