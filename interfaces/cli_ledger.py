@@ -134,11 +134,12 @@ def seal() -> None:
 @ledger_errors
 def verify(
     public_key: list[str] = KeyOption,
-    server_hash: bool = typer.Option(
-        False,
+    server_hash: bool | None = typer.Option(
+        None,
         "--server-hash/--client-hash",
-        help="every stored byte hashed here (default), or leaf hashes computed by PostgreSQL "
-        "(the server is trusted for the bytes either way; slower on a server built without OpenSSL)",
+        help="who hashes the leaves: by default PostgreSQL on one connection and this process on "
+        "the other, whichever is free; --client-hash: every stored byte here (strict); --server-hash: "
+        "PostgreSQL only (the server is trusted for the bytes either way)",
     ),
 ) -> None:
     """Recompute the tree from the event table; check every head (exit 1 on any difference) 校验."""
@@ -166,7 +167,7 @@ def verify(
                 events_table(app),
                 keys,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                client_hash=not server_hash,
+                client_hash=None if server_hash is None else not server_hash,
             )
     console.print(
         f"events 事件 {report.events:,} · sealed 已封存 {report.sealed:,} · not yet sealed 未封存 "

@@ -46,7 +46,7 @@ def public_key(app: Any) -> PublicKey:
     return resolve_signing_key(app.settings).public_key
 
 
-def verify(app: Any, *extra: PublicKey, client_hash: bool = True) -> VerifyReport:
+def verify(app: Any, *extra: PublicKey, client_hash: bool | None = None) -> VerifyReport:
     keys = {k.key_id: k for k in (public_key(app), *extra)}
     return verify_ledger(
         app.database.url,

@@ -1,26 +1,31 @@
 """Leaf hashes of the event table, a position range at a time, on parallel connections.
 
 The read path of ``ledger verify``. The event table is cut into ranges of about
-``rows`` events (``bounds``); ``workers`` connections, each in the walk's exported
-snapshot, read ranges side by side while this process hashes and folds the previous
-ones. Each range comes back as a ``Batch``: its positions (8 bytes each, big-endian)
-and its leaf hashes, in log order. Who hashes:
+``rows`` events (``bounds``); one thread per connection, each connection in the walk's
+exported snapshot, takes the next range as soon as it is free, while this process
+folds the previous ones into the tree. Each range comes back as a ``Batch``: its
+positions (8 bytes each, big-endian) and its leaf hashes, in log order. Who hashes is
+chosen per connection:
 
-- this process (default, ``--client-hash``): PostgreSQL sends the stored columns in
-  their binary forms (int8 and uuid are already the leaf's big-endian fields; no Python
-  int or UUID is built per row), and each state and leaf is hashed here with OpenSSL,
-  which uses the CPU's SHA instructions. On this 2-core machine: ~1.5 µs to receive
-  an event, ~1.3 µs to hash it, ~0.4 µs to fold it into the tree, and ~1.9 µs in the
-  backends (``ledger verify`` ~5.5 µs of CPU per event in all).
-- PostgreSQL (``--server-hash``, ``LEAF_SQL``): only 40 bytes per event travel, but
-  the embedded server (pgserver) is built without OpenSSL, so ``pg_catalog.sha256``
-  is PostgreSQL's portable C SHA-256, ~5 ns a byte (states average ~870 bytes): ~5.9 µs
-  of backend per event (~6.6 µs in all). A server built with OpenSSL hashes faster.
+- this process (``_client``): PostgreSQL sends the stored columns in their binary forms
+  (int8 and uuid are already the leaf's big-endian fields; no Python int or UUID is
+  built per row), and each state and leaf is hashed here with OpenSSL, which uses the
+  CPU's SHA instructions: ~1.5 µs to receive an event and ~1.3 µs to hash it, under
+  this process's GIL, plus ~2 µs in the backend;
+- PostgreSQL (``LEAF_SQL``): only 40 bytes per event travel, but the embedded server
+  (pgserver) is built without OpenSSL, so ``pg_catalog.sha256`` is PostgreSQL's
+  portable C SHA-256, ~5 ns a byte (states average ~870 bytes): ~5.9 µs of backend
+  per event, ~0.1 µs here.
 
-Why ``--server-hash`` is no weaker: the verifier takes the event bytes from this server
-either way, so a server that lied could send forged bytes as easily as forged hashes;
-what matters is that the hashing cannot be swapped by a less privileged user. Every
-function is named with its schema (``pg_catalog``) and the connections run with
+Neither alone uses both CPUs of this machine (hashing here is bound to one by the GIL;
+hashing in the server costs more CPU in all); one connection of each, each taking the
+next range when free, keeps both busy — also on a shared machine, where the server's
+processes and this one get separate CPU shares (the kernel's autogroups).
+
+Why hashing in the server is no weaker: the verifier takes the event bytes from this
+server either way, so a server that lied could send forged bytes as easily as forged
+hashes; what matters is that the hashing cannot be swapped by a less privileged user.
+Every function is named with its schema (``pg_catalog``) and the connections run with
 ``search_path = pg_catalog`` so that operators such as ``||`` resolve there too (the
 temporary schema is never searched for functions or operators).
 """
@@ -30,9 +35,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import queue
-from collections import deque
-from collections.abc import Callable, Generator
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +47,7 @@ from psycopg.types.string import ByteaBinaryLoader
 from application.ledger.heads import LEAF_VERSION
 
 BIGINT_MIN = -(2**63)
-HASH_SIZE = 32
+AHEAD = 8  # ranges read ahead of the caller at most (their hashes wait in memory, ~0.8 MB each)
 _LEAF_START = b"\x00" + bytes([LEAF_VERSION])  # RFC 9162 leaf prefix, then the leaf version
 
 
@@ -65,10 +69,10 @@ _SERVER_COLUMNS = (
 
 @dataclass(frozen=True)
 class Batch:
-    """A range's events in log order: positions (8 bytes each) and leaf hashes."""
+    """A range's events in log order: positions (8 bytes each) and leaf hashes (32 each)."""
 
     positions: bytes
-    leaves: list[bytes]
+    hashes: bytes
 
 
 def _client(rows: list[tuple[bytes, bytes, bytes, bytes, bytes]]) -> Batch:
@@ -79,14 +83,12 @@ def _client(rows: list[tuple[bytes, bytes, bytes, bytes, bytes]]) -> Batch:
         sha(join((start, p, o, v, len(t).to_bytes(2, "big"), t, sha(s).digest()))).digest()
         for p, o, v, t, s in rows
     ]
-    return Batch(join([row[0] for row in rows]), leaves)
+    return Batch(join([row[0] for row in rows]), join(leaves))
 
 
 def _server(rows: list[tuple[bytes | None, bytes | None]]) -> Batch:
     positions, hashes = rows[0]
-    if positions is None or hashes is None:
-        return Batch(b"", [])
-    return Batch(positions, [hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE)])
+    return Batch(positions or b"", hashes or b"")
 
 
 def bounds(cur: Any, events: Composed, rows: int) -> tuple[int, list[int]]:
@@ -103,23 +105,10 @@ def bounds(cur: Any, events: Composed, rows: int) -> tuple[int, list[int]]:
     return count, list(range(low + rows, high + 1, rows))
 
 
-class RangeReader:
-    """``workers`` connections in one exported snapshot reading ranges' leaf hashes."""
+class _Connection:
+    """A reading connection in the walk's snapshot, and who hashes the ranges it reads."""
 
-    def __init__(
-        self,
-        url: str,
-        password: str | None,
-        snapshot: str,
-        events: Composed,
-        workers: int,
-        *,
-        server_hash: bool = False,
-    ) -> None:
-        self._connections: queue.SimpleQueue[psycopg.Connection[Any]] = queue.SimpleQueue()
-        self._opened: list[psycopg.Connection[Any]] = []
-        self._workers = workers
-        self._hash: Callable[[Any], Batch] = _server if server_hash else _client
+    def __init__(self, url: str, password: str | None, snapshot: str, events: Composed, server_hash: bool):
         columns = _SERVER_COLUMNS if server_hash else _CLIENT_COLUMNS
         select = (
             f"SELECT {columns} FROM (SELECT notification_id, originator_id, originator_version, state,"
@@ -129,26 +118,48 @@ class RangeReader:
         where = " WHERE notification_id >= %s AND notification_id < %s) r"
         self._middle = SQL(select + where + order).format(events)
         self._last = SQL(select + " WHERE notification_id >= %s) r" + order).format(events)
+        self._hash = _server if server_hash else _client
+        self.conn = psycopg.connect(url, password=password)
+        # every column as the bytes the binary protocol sends (int8 and uuid are the leaf's
+        # big-endian fields): no Python int or UUID per row
+        for name in ("int8", "uuid"):
+            self.conn.adapters.register_loader(name, ByteaBinaryLoader)
+        self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self.conn.execute(SQL("SET TRANSACTION SNAPSHOT {}").format(Literal(snapshot)))
+        self.conn.execute("SET LOCAL search_path = pg_catalog")
+
+    def read(self, start: int, end: int | None) -> Batch:
+        with self.conn.cursor(binary=True) as cur:
+            if end is None:
+                rows = cur.execute(self._last, (start,)).fetchall()
+            else:
+                rows = cur.execute(self._middle, (start, end)).fetchall()
+        return self._hash(rows) if rows else Batch(b"", b"")
+
+
+class RangeReader:
+    """One thread per connection, all in one exported snapshot; each takes the next range
+    as soon as it is free, and hashes it here or has PostgreSQL hash it (``hashers``: per
+    connection, True for PostgreSQL). Mixing both keeps both CPUs busy: hashing here holds
+    this process's GIL (~3.7 µs an event with receiving), hashing in PostgreSQL costs the
+    server ~5.9 µs an event, and whichever side has CPU to spare takes more ranges — also
+    on a shared machine, where the server's processes and this one get separate shares."""
+
+    def __init__(
+        self, url: str, password: str | None, snapshot: str, events: Composed, hashers: Sequence[bool]
+    ) -> None:
+        self._connections: list[_Connection] = []
         try:
-            for _ in range(workers):
-                conn = psycopg.connect(url, password=password)
-                self._opened.append(conn)
-                # every column as the bytes the binary protocol sends (int8 and uuid are
-                # the leaf's big-endian fields), no Python int or UUID per row
-                for name in ("int8", "uuid"):
-                    conn.adapters.register_loader(name, ByteaBinaryLoader)
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                conn.execute(SQL("SET TRANSACTION SNAPSHOT {}").format(Literal(snapshot)))
-                conn.execute("SET LOCAL search_path = pg_catalog")
-                self._connections.put(conn)
+            for server_hash in hashers:
+                self._connections.append(_Connection(url, password, snapshot, events, server_hash))
         except BaseException:
             self.close()
             raise
 
     def close(self) -> None:
-        for conn in self._opened:
+        for c in self._connections:
             with contextlib.suppress(psycopg.Error):
-                conn.close()
+                c.conn.close()
 
     def __enter__(self) -> RangeReader:
         return self
@@ -156,31 +167,57 @@ class RangeReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _batch(self, start: int, end: int | None) -> Batch:
-        conn = self._connections.get()
-        try:
-            with conn.cursor(binary=True) as cur:
-                if end is None:
-                    rows = cur.execute(self._last, (start,)).fetchall()
-                else:
-                    rows = cur.execute(self._middle, (start, end)).fetchall()
-        finally:
-            self._connections.put(conn)
-        return self._hash(rows) if rows else Batch(b"", [])
-
     def batches(self, starts: list[int]) -> Generator[Batch, None, None]:
         """The batches of the ranges [BIGINT_MIN, starts[0]), [starts[0], starts[1]) …
-        [starts[-1], ∞), in order; at most two ranges per worker are in flight."""
-        edges: list[tuple[int, int | None]] = list(zip([BIGINT_MIN, *starts], [*starts, None], strict=True))
-        with ThreadPoolExecutor(self._workers, thread_name_prefix="ledger-verify") as pool:
-            pending: deque[Future[Batch]] = deque()
-            try:
-                for start, end in edges:
-                    pending.append(pool.submit(self._batch, start, end))
-                    if len(pending) >= 2 * self._workers:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            finally:
-                for future in pending:
-                    future.cancel()
+        [starts[-1], ∞), in order; no range is started more than ``AHEAD`` ranges after
+        the one the caller waits for."""
+        tasks: queue.SimpleQueue[tuple[int, int, int | None]] = queue.SimpleQueue()
+        for index, (start, end) in enumerate(zip([BIGINT_MIN, *starts], [*starts, None], strict=True)):
+            tasks.put((index, start, end))
+        done: dict[int, Batch | BaseException] = {}
+        ready = threading.Condition()
+        wanted = 0  # the range the caller waits for
+        stop = False
+
+        def work(connection: _Connection) -> None:
+            while True:
+                with ready:
+                    if stop:
+                        return
+                    try:
+                        index, start, end = tasks.get_nowait()
+                    except queue.Empty:
+                        return
+                    ready.wait_for(lambda: stop or index < wanted + AHEAD)  # noqa: B023 - waited for here
+                    if stop:
+                        return
+                try:
+                    result: Batch | BaseException = connection.read(start, end)
+                except BaseException as exc:  # handed to the caller, in order
+                    result = exc
+                with ready:
+                    done[index] = result
+                    ready.notify_all()
+
+        threads = [
+            threading.Thread(target=work, args=(c,), name="ledger-verify", daemon=True)
+            for c in self._connections
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            for index in range(len(starts) + 1):
+                with ready:
+                    ready.wait_for(lambda: index in done)  # noqa: B023 - waited for here
+                    item = done.pop(index)
+                    wanted = index + 1
+                    ready.notify_all()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            with ready:
+                stop = True
+                ready.notify_all()
+            for thread in threads:
+                thread.join()

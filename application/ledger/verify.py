@@ -14,10 +14,12 @@ connections (``partitions``), hashes each row as stored into a leaf, and
 
 Events after the last sealed leaf are counted as not yet sealed (no finding).
 
-By default (``client_hash``) the stored bytes are read and every state and leaf is
-hashed here, trusting nothing the server computes; ``client_hash=False``
-(``--server-hash``) lets PostgreSQL compute the leaf hashes (``partitions`` says what
-each costs).
+Who hashes the leaves (``client_hash``): by default both — one connection has
+PostgreSQL hash its ranges, the other sends the stored bytes, hashed here — and each
+takes the next range as soon as it is free, so both CPUs work (``partitions`` says what
+each costs); ``True`` (``--client-hash``, strict) hashes every state and leaf here,
+trusting nothing the server computes; ``False`` (``--server-hash``) has PostgreSQL
+hash every range.
 """
 
 from __future__ import annotations
@@ -38,11 +40,17 @@ from application.ledger.heads import SignedTreeHead
 from application.ledger.keys import PublicKey
 from application.ledger.store import LedgerStore
 
-#: events per range: few round trips, and at most WORKERS ranges of rows (~20 MB each
-#: at ~1 KB an event) held at once
+#: events per range: few round trips, and one range of rows per connection (~20 MB at
+#: ~1 KB an event) held at once
 CHUNK = 20_000
 HASH = merkle.HASH_SIZE
-WORKERS = 2  # connections reading ranges side by side (one reads while this process hashes)
+#: the reading connections (2: this machine has 2 CPUs) by ``client_hash``: whether
+#: PostgreSQL hashes the ranges each one reads (True) or this process does (False)
+HASHERS: dict[bool | None, tuple[bool, ...]] = {
+    None: (True, False),
+    True: (False, False),
+    False: (True, True),
+}
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,7 @@ def verify_ledger(
     keys: Mapping[str, PublicKey],
     on_progress: Progress | None = None,
     *,
-    client_hash: bool = True,
+    client_hash: bool | None = None,
 ) -> VerifyReport:
     started = time.perf_counter()
     report = VerifyReport()
@@ -194,11 +202,11 @@ class _SealedLeaves:
         return taken
 
 
-def _first_difference(batch: partitions.Batch, hashes: bytes, positions: bytes, sealed: bytes) -> int:
+def _first_difference(batch: partitions.Batch, positions: bytes, sealed: bytes) -> int:
     """The index of the first event whose position or leaf differs from the sealed one."""
     for i in range(len(positions) // 8):
         if batch.positions[8 * i : 8 * i + 8] != positions[8 * i : 8 * i + 8] or (
-            hashes[HASH * i : HASH * i + HASH] != sealed[HASH * i : HASH * i + HASH]
+            batch.hashes[HASH * i : HASH * i + HASH] != sealed[HASH * i : HASH * i + HASH]
         ):
             return i
     raise ValueError("no difference")  # pragma: no cover - called only when they differ
@@ -212,7 +220,7 @@ def _walk(
     heads: list[SignedTreeHead],
     report: VerifyReport,
     on_progress: Progress | None,
-    client_hash: bool,
+    client_hash: bool | None,
 ) -> None:
     snapshot = cur.execute("SELECT pg_export_snapshot()").fetchone()[0]
     frontier = merkle.Frontier()
@@ -226,20 +234,18 @@ def _walk(
         sealed_leaves = _SealedLeaves(second, store)
         total, starts = partitions.bounds(cur, events, CHUNK)
         reader = stack.enter_context(
-            partitions.RangeReader(
-                conn.info.dsn, conn.info.password, snapshot, events, WORKERS, server_hash=not client_hash
-            )
+            partitions.RangeReader(conn.info.dsn, conn.info.password, snapshot, events, HASHERS[client_hash])
         )
         batches = reader.batches(starts)
         # on an early exit, the reading threads stop before their connections close
         stack.enter_context(contextlib.closing(batches))
         for batch in batches:
-            leaves = batch.leaves
+            hashes = batch.hashes
+            leaves = [hashes[i : i + HASH] for i in range(0, len(hashes), HASH)]
             if comparing:
                 positions, sealed = sealed_leaves.take(len(leaves))
-                hashes = b"".join(leaves)
                 if batch.positions[: len(positions)] != positions or hashes[: len(sealed)] != sealed:
-                    at = _first_difference(batch, hashes, positions, sealed)
+                    at = _first_difference(batch, positions, sealed)
                     mismatch = (
                         int.from_bytes(batch.positions[8 * at : 8 * at + 8], "big"),
                         int.from_bytes(positions[8 * at : 8 * at + 8], "big"),

@@ -28,10 +28,11 @@ def sealed(settings, database, clock, actor):
         app.close()
 
 
-@pytest.fixture(params=[False, True], ids=["server-hash", "client-hash"])
-def client_hash(request) -> bool:
-    """Tampering with the rows is looked for in both modes: this process hashes (default)
-    or PostgreSQL does."""
+@pytest.fixture(params=[None, False, True], ids=["mixed", "server-hash", "client-hash"])
+def client_hash(request) -> bool | None:
+    """Tampering with the rows is looked for in every mode: PostgreSQL hashes the ranges
+    one connection reads and this process those of the other (default), PostgreSQL hashes
+    all, or this process does."""
     return request.param
 
 

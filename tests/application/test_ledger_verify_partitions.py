@@ -71,7 +71,7 @@ def test_an_event_stored_after_sealing_is_counted_not_sealed(sealed, actor):
     assert report.unsealed == len(L.positions(sealed)) - report.sealed > 0
 
 
-@pytest.mark.parametrize("client_hash", [False, True])
+@pytest.mark.parametrize("client_hash", [None, False, True])
 def test_a_one_event_log_and_an_empty_one_verify(settings, database, clock, actor, client_hash):
     app = L.ledger_app(settings, database, clock)
     try:

@@ -30,7 +30,7 @@ def leaves(app) -> str:
     return f'"{app.settings.read_schema}".ledger_leaves'
 
 
-@pytest.mark.parametrize("client_hash", [False, True])
+@pytest.mark.parametrize("client_hash", [None, False, True])
 def test_many_batches_verify_and_count_every_event(sealed, client_hash):
     report = L.verify(sealed, client_hash=client_hash)
     assert report.ok, report.findings
@@ -38,7 +38,7 @@ def test_many_batches_verify_and_count_every_event(sealed, client_hash):
     assert report.heads == report.sealed // 50 + (report.sealed % 50 > 0)
 
 
-@pytest.mark.parametrize("client_hash", [False, True])
+@pytest.mark.parametrize("client_hash", [None, False, True])
 def test_a_change_in_a_later_batch_is_named(sealed, client_hash):
     target = L.positions(sealed)[5 * 64 + 3]
     L.sql(
