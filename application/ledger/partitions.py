@@ -17,10 +17,12 @@ chosen per connection:
   portable C SHA-256, ~5 ns a byte (states average ~870 bytes): ~5.9 µs of backend
   per event, ~0.1 µs here.
 
-Neither alone uses both CPUs of this machine (hashing here is bound to one by the GIL;
-hashing in the server costs more CPU in all); one connection of each, each taking the
-next range when free, keeps both busy — also on a shared machine, where the server's
-processes and this one get separate CPU shares (the kernel's autogroups).
+Neither alone uses both CPUs well (hashing here is bound to one by the GIL; hashing in
+the server costs more CPU in all). ``ledger verify`` reads on three connections where
+PostgreSQL hashes and one where this process does, each taking the next range when
+free, so both CPUs work: on a quiet machine the cheaper path here takes ranges as fast
+as the GIL allows, and on a busy one each backend — its own session, so its own CPU
+share under the kernel's autogroup scheduling — keeps hashing.
 
 Why hashing in the server is no weaker: the verifier takes the event bytes from this
 server either way, so a server that lied could send forged bytes as easily as forged
