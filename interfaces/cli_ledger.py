@@ -137,8 +137,8 @@ def verify(
     server_hash: bool | None = typer.Option(
         None,
         "--server-hash/--client-hash",
-        help="who hashes the leaves: by default PostgreSQL on two connections and this process "
-        "on a third, whichever is free; --client-hash: every stored byte here (strict); --server-hash: "
+        help="who hashes the leaves: by default PostgreSQL on three connections and this process "
+        "on a fourth, whichever is free; --client-hash: every stored byte here (strict); --server-hash: "
         "PostgreSQL only (the server is trusted for the bytes either way)",
     ),
 ) -> None:

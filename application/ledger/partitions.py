@@ -18,7 +18,7 @@ chosen per connection:
   per event, ~0.1 µs here.
 
 Neither alone uses both CPUs well (hashing here is bound to one by the GIL; hashing in
-the server costs more CPU in all). ``ledger verify`` reads on two connections where
+the server costs more CPU in all). ``ledger verify`` reads on three connections where
 PostgreSQL hashes and one where this process does, each taking the next range when
 free, so both CPUs work: the cheaper path here takes ranges as fast as the GIL allows,
 and on a busy machine each backend — its own session, so its own CPU share under the

@@ -14,8 +14,8 @@ connections (``partitions``), hashes each row as stored into a leaf, and
 
 Events after the last sealed leaf are counted as not yet sealed (no finding).
 
-Who hashes the leaves (``client_hash``): by default both — two connections have
-PostgreSQL hash their ranges, a third sends the stored bytes, hashed here — and each
+Who hashes the leaves (``client_hash``): by default both — three connections have
+PostgreSQL hash their ranges, a fourth sends the stored bytes, hashed here — and each
 takes the next range as soon as it is free, so both CPUs work (``partitions`` says what
 each costs); ``True`` (``--client-hash``, strict) hashes every state and leaf here,
 trusting nothing the server computes; ``False`` (``--server-hash``) has PostgreSQL
@@ -47,12 +47,12 @@ HASH = merkle.HASH_SIZE
 #: the reading connections by ``client_hash``: whether PostgreSQL hashes the ranges each
 #: one reads (True) or this process does (False). Hashing here is bound to one CPU by
 #: the GIL, so one such connection is enough (two in strict mode: one receives while the
-#: other hashes). Under a load average of ~10 on this 2-core machine (same run): 104–125k
-#: events/s with two PostgreSQL connections + one here, 142–156k with three + one, 95–98k
-#: for the previous default (two, PostgreSQL only); two, as before, because on the quiet
-#: machine a third hashing backend made that default slower (151k against 164–198k).
+#: other hashes); three hashing in PostgreSQL keep going when this process gets little
+#: CPU. On this 2-core machine, runs of 996,730 events back to back (2026-12-05):
+#: load ~10: 3+1 142–156k events/s, 2+1 104–125k, previous default (2, PostgreSQL
+#: only) 95–98k; load ~4.3: 3+1 215–232k, 2+1 174–232k, previous 183–243k.
 HASHERS: dict[bool | None, tuple[bool, ...]] = {
-    None: (True, True, False),
+    None: (True, True, True, False),
     True: (False, False),
     False: (True, True),
 }

@@ -119,7 +119,7 @@ def verify_rate(ctx: BenchContext) -> list[Figure]:
         assert report.ok and report.events == total, report.findings
         runs.append((mode, report, cpu, load))
     how = {
-        "": "2 connections have PostgreSQL hash their ranges (pg_catalog.sha256), a 3rd's stored columns"
+        "": "3 connections have PostgreSQL hash their ranges (pg_catalog.sha256), a 4th's stored columns"
         " are hashed here, each takes the next range when free",
         " --client-hash": "strict: every state and leaf hashed here (2 connections)",
         " --server-hash": "PostgreSQL hashes every range (pg_catalog.sha256, 2 connections)",
