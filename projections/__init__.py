@@ -16,7 +16,7 @@ Runtime
 
 Adding a projection
 -------------------
-Write one module, e.g. ``projections/timeliness.py``, and add its name to
+Write one module, e.g. ``projections/timeliness/projection.py``, and add its name to
 ``registry.MODULES``::
 
     from projections.base import Envelope, Projection

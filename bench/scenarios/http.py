@@ -52,7 +52,7 @@ from interfaces.importer import ImportSummary, import_file
 from projections.live import ProjectionService
 from projections.source import ReadSide
 from projections.status import status as projection_status
-from projections.worklists import CALLABLE_SQL, QUEUE_ORDER
+from projections.worklists.projection import CALLABLE_SQL, QUEUE_ORDER
 
 CLIENTS = 16
 #: a request slower than this counts as timed out (reported, not a crash)

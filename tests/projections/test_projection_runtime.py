@@ -16,7 +16,7 @@ from psycopg import Cursor
 
 from application.policies import LapsePolicy
 from projections import registry
-from projections.audit_trail import AuditTrail
+from projections.audit_trail.projection import AuditTrail
 from projections.base import Envelope, Projection
 from projections.errors import ProjectionFailed
 from projections.live import LiveRunner

@@ -21,7 +21,7 @@ from application.planners import RecordPlannerMonthlyInputs, RecordWorkLogAudit
 from application.policies import RegisterReceipt
 from domain.parameters import RuleParameters
 from domain.shared.actor import Actor
-from projections.queries.scorecards import (
+from projections.scorecards.queries import (
     Rate,
     ScorecardFilters,
     agent_quality_history,

@@ -9,19 +9,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from interfaces.api.commands import CommandRoute
+from interfaces.api.read_models import audit_trail
+from interfaces.api.read_models import service_standards as service_standard_reads
+from interfaces.api.read_models import timeliness as read_models
 from interfaces.api.routes import (
     agents,
     allocation,
-    audit_trail,
     callbacks,
     exports,
     ledger,
     planners,
     policies,
-    read_models,
     records,
     service_cases,
-    service_standard_reads,
     service_standards,
     subjects,
     system,

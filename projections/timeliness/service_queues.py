@@ -20,9 +20,9 @@ from psycopg import Connection
 
 from domain.parameters import RuleParameters
 from domain.shared.time import business_date
-from projections.queries.common import DEFAULT_LIMIT, ResultPage
-from projections.queries.timeliness import Filters, ObligationRow, query_obligations
-from projections.timeliness import ObligationKind
+from projections.querying import DEFAULT_LIMIT, ResultPage
+from projections.timeliness.projection import ObligationKind
+from projections.timeliness.queries import Filters, ObligationRow, query_obligations
 
 
 class ServiceQueue(StrEnum):

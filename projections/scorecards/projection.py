@@ -4,7 +4,7 @@ One fact row per callback and per work order, carrying every dimension a report
 breaks down by (KP-04: branch, channel, product type, agent, month), plus the
 planners' SC-01 monthly inputs and SC-02 penalties. The KPIs (KP-01..03), the
 PC-07 warning and investigation flag and the SC-01 score are computed from these
-facts when read (``projections.queries.scorecards``) with the domain's own
+facts when read (``projections.scorecards.queries``) with the domain's own
 functions and the current rule parameters; "now"-dependent counts (overdue work
 orders) use the reader's "now".
 
@@ -27,11 +27,11 @@ from domain.planner import Planner
 from domain.planner_score import month_of
 from domain.shared.time import business_date
 from domain.work_order import WorkOrder, WorkOrderState
-from projections import scorecards_counts as counts
-from projections import scorecards_service_standards as sl
 from projections.base import Envelope
 from projections.registry import register
 from projections.rows import EventTableProjection, RowCache, TableSpec, event_name, later_event_ids
+from projections.scorecards import counts
+from projections.scorecards import service_standards as sl
 
 CALLBACKS = TableSpec(
     "scorecard_callbacks",
@@ -122,7 +122,7 @@ class Caches:
         self.planners = RowCache(cur, schema, PLANNERS)
         self.inputs = RowCache(cur, schema, INPUTS)
         self.penalties = RowCache(cur, schema, PENALTIES)
-        # service standards (SL-01, SL-03): projections.scorecards_service_standards
+        # service standards (SL-01, SL-03): projections.scorecards.service_standards
         self.complaints = RowCache(cur, schema, sl.COMPLAINTS)
         self.claims = RowCache(cur, schema, sl.CLAIMS)
         self.claim_steps = RowCache(cur, schema, sl.CLAIM_STEPS)

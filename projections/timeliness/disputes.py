@@ -16,7 +16,7 @@ from psycopg.rows import dict_row
 from psycopg.sql import SQL, Identifier
 
 from domain.shared.time import business_date
-from projections.queries.common import Row
+from projections.querying import Row
 
 #: RC-02: years kept after a dispute ends (REG-04, 保险法 Art 87)
 DISPUTE_RETENTION_YEARS = 2

@@ -1,4 +1,4 @@
-"""Timeliness rows of the service standards (SL-01..SL-04), handlers of ``projections.timeliness``.
+"""Timeliness rows of the service standards (SL-01..SL-04), handlers of ``projections.timeliness.projection``.
 
 - complaints: SL-01b acknowledgement (24 h) and SL-01c decision (15 / 30 days);
 - renewal reminders: one row per reminder of a series (SL-02b), cancelled when the
@@ -22,7 +22,7 @@ from domain.complaint import Complaint
 from domain.renewal import RenewalReminderSeries
 from domain.shared.time import end_of_day, start_of_day
 from projections.rows import Row
-from projections.timeliness import (
+from projections.timeliness.projection import (
     ObligationKind,
     Tables,
     _cancel,

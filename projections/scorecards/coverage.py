@@ -18,7 +18,7 @@ from psycopg import Connection
 from psycopg.sql import SQL, Composed, Identifier
 
 from domain.shared.time import business_date
-from projections.queries.common import Row, aware
+from projections.querying import Row, aware
 
 
 class MonthCoverage(Row):

@@ -13,7 +13,7 @@ from typing import Any
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 
-from projections.queries.common import Row, aware
+from projections.querying import Row, aware
 
 
 class AgentComplaints(Row):

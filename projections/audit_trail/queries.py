@@ -18,7 +18,7 @@ from psycopg import Connection
 from psycopg.rows import dict_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from projections.queries.common import (
+from projections.querying import (
     DEFAULT_LIMIT,
     ResultPage,
     Row,

@@ -1,6 +1,6 @@
 """Claim timeliness scorecard (理赔时效考核, SL-03) per branch or handler and month.
 
-Facts: ``scorecard_claim_steps`` (``projections.scorecards_service_standards``), one row
+Facts: ``scorecard_claim_steps`` (``projections.scorecards.service_standards``), one row
 per timed step (联系客户 SL-03a, 到达现场 SL-03b, 定损 SL-03d, 核赔 SL-03e), in the month of
 its deadline. A step stopped by an exclusion (SL-03c / SL-03g) is counted apart
 (``excluded``), never on time or late. "Now" decides whether an open step is overdue.
@@ -16,8 +16,8 @@ from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 
 from domain.planner_score import month_key
-from projections.queries.common import DEFAULT_LIMIT, ResultPage, Row, aware, paging
-from projections.queries.scorecards import Rate
+from projections.querying import DEFAULT_LIMIT, ResultPage, Row, aware, paging
+from projections.scorecards.queries import Rate
 
 ClaimDimension = Literal["branch", "handler_id"]
 

@@ -9,7 +9,7 @@
 A row leaves when its item is done (callback succeeded or excluded, work order
 resolved or withdrawn, case closed or superseded). Queue order, attempts left,
 the next allowed call window and PC-03 statuses depend on "now" and are computed
-when read (``projections.queries.worklists``).
+when read (``projections.worklists.queries``).
 """
 
 from __future__ import annotations

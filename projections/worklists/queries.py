@@ -30,7 +30,7 @@ from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date, end_of_day
 from domain.work_order import WorkOrderType, obligation_status, warning_lead
 from domain.work_order.types import ObligationStatus
-from projections.queries.common import (
+from projections.querying import (
     DEFAULT_LIMIT,
     Label,
     ResultPage,
@@ -46,7 +46,7 @@ from projections.queries.common import (
     snapshot,
     subtype_label,
 )
-from projections.worklists import CALLABLE_SQL, QUEUE_ORDER
+from projections.worklists.projection import CALLABLE_SQL, QUEUE_ORDER
 
 #: callbacks the call centre works on (a cycle is running)
 CALLABLE = (CallbackStatus.AWAITING_CALL.value, CallbackStatus.IN_CALL.value)  # CALLABLE_SQL
@@ -164,7 +164,7 @@ def _call_centre_queue(
     with the branch are not here.
 
     Keyset paging (``cursor``) on the queue order, a range of a partial index of the
-    callable callbacks (``projections.worklists``); the total is a cached count.
+    callable callbacks (``projections.worklists.projection``); the total is a cached count.
     """
     limit, offset = keyset_paging(limit, offset, cursor)
     filters = filters or CallFilters()

@@ -16,15 +16,15 @@ from psycopg.sql import SQL, Identifier
 
 from domain.parameters import RuleParameters
 from domain.shared.time import business_date
-from projections.queries.common import Row
-from projections.queries.timeliness import (
+from projections.querying import Row
+from projections.timeliness.projection import ObligationKind
+from projections.timeliness.queries import (
     Filters,
     ObligationRow,
     StatusCounts,
     count_by_status,
     query_obligations,
 )
-from projections.timeliness import ObligationKind
 
 CLAIM_RULES = ("SL-03a", "SL-03b", "SL-03d", "SL-03e")
 

@@ -23,9 +23,8 @@ from interfaces.api.pagination import CursorParam, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal, ScopeKind
 from interfaces.api.problems import problem_responses
-from interfaces.api.read_access import narrow, reading
-from interfaces.api.routes.read_examples import AUDIT_ENTRY, example_page
-from interfaces.api.routes.read_params import (
+from interfaces.api.read_models.access import narrow, reading
+from interfaces.api.read_models.common import (
     RULE_PATTERN,
     AgentCodeParam,
     Branch,
@@ -33,8 +32,9 @@ from interfaces.api.routes.read_params import (
     checked,
     ordered,
 )
-from projections.queries.audit_trail import AuditEntry, AuditFilters, query_audit_trail
-from projections.queries.common import ResultPage
+from interfaces.api.read_models.examples import AUDIT_ENTRY, example_page
+from projections.audit_trail.queries import AuditEntry, AuditFilters, query_audit_trail
+from projections.querying import ResultPage
 
 TAG = "audit trail 审计轨迹"
 router = APIRouter(tags=[TAG])

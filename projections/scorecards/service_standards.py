@@ -1,4 +1,4 @@
-"""Scorecard facts of the service standards, handlers of ``projections.scorecards``.
+"""Scorecard facts of the service standards, handlers of ``projections.scorecards.projection``.
 
 - one row per complaint (SL-01): the month it was received, the agent it names (SL-01f:
   a 销售误导 complaint names the selling agent and counts against that agent), whether it

@@ -20,19 +20,8 @@ from interfaces.api.pagination import CursorParam, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
-from interfaces.api.read_access import narrow, reading, refuse_agent_scope
-from interfaces.api.routes.read_examples import (
-    AGENT_SCORECARD,
-    BRANCH_SCORECARD,
-    CALL_ROW,
-    OBLIGATION_ROW,
-    QUEUE_ROW,
-    SCORECARD,
-    SERVICE_CASE_ROW,
-    SUMMARY_ROW,
-    example_page,
-)
-from interfaces.api.routes.read_params import (
+from interfaces.api.read_models.access import narrow, reading, refuse_agent_scope
+from interfaces.api.read_models.common import (
     AgentCodeParam,
     Branch,
     Channel,
@@ -47,8 +36,19 @@ from interfaces.api.routes.read_params import (
     ordered,
     this_month,
 )
-from projections.queries.common import ResultPage
-from projections.queries.scorecards import (
+from interfaces.api.read_models.examples import (
+    AGENT_SCORECARD,
+    BRANCH_SCORECARD,
+    CALL_ROW,
+    OBLIGATION_ROW,
+    QUEUE_ROW,
+    SCORECARD,
+    SERVICE_CASE_ROW,
+    SUMMARY_ROW,
+    example_page,
+)
+from projections.querying import ResultPage
+from projections.scorecards.queries import (
     AgentScorecard,
     BranchScorecard,
     Rate,
@@ -58,14 +58,14 @@ from projections.queries.scorecards import (
     branch_scorecards,
     scorecards,
 )
-from projections.queries.timeliness import (
+from projections.timeliness.queries import (
     Filters,
     ObligationRow,
     StatusCounts,
     count_by_status,
     query_obligations,
 )
-from projections.queries.worklists import (
+from projections.worklists.queries import (
     BranchQueueRow,
     CallFilters,
     CallRow,

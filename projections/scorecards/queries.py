@@ -1,7 +1,7 @@
 """Scorecard queries (考核指标查询): KP-01..04, PC-07 and SC-01, computed when read.
 
 Callback counts are sums of the counters the projection maintains per agent,
-branch, channel, product type, month and outcome (``projections.scorecards_counts``),
+branch, channel, product type, month and outcome (``projections.scorecards.counts``),
 never an aggregate over a month of callbacks; work-order counts come from the work
 orders of the page's keys and month (their status depends on "now"). The
 KPIs are ratios of those counts (exact numerator and denominator, plus the rate
@@ -10,7 +10,7 @@ caller's ``now``; the PC-07 warning and investigation flag are ``assess_agent``
 over the agent's monthly history; the SC-01 score is ``planner_score`` of the
 recorded inputs and SC-02 penalties with the current tables.
 
-Periods (see ``projections.scorecards``): callbacks by the month they became due,
+Periods (see ``projections.scorecards.projection``): callbacks by the month they became due,
 work orders by the month of their deadline. Callbacks cancelled within cooling-off
 (OC-06) leave every callback count; they are reported as ``excluded``.
 """
@@ -34,8 +34,8 @@ from domain.parameters import RuleParameters
 from domain.planner_score import PlannerMonthlyInputs, WorkLogPenalty, month_key, planner_score
 from domain.policy import Channel, ProductType
 from domain.work_order import ObligationStatus, WorkOrderState, obligation_status, warning_lead
-from projections.queries.agent_complaints import AgentComplaints, agent_complaints
-from projections.queries.common import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging, subtype_label
+from projections.querying import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging, subtype_label
+from projections.scorecards.complaint_queries import AgentComplaints, agent_complaints
 
 Dimension = Literal["agent_code", "branch", "channel", "product_type"]
 DIMENSIONS: tuple[str, ...] = ("agent_code", "branch", "channel", "product_type")
@@ -381,7 +381,7 @@ _CALLBACK_COUNTS = {
 def _callback_counts(
     conn: Connection[Any], schema: str, dimension: str, where: Composed, args: dict[str, Any]
 ) -> dict[tuple[str, str], dict[str, int]]:
-    """Per (key, month): the sums of the callback counters (``projections.scorecards_counts``)."""
+    """Per (key, month): the sums of the callback counters (``projections.scorecards.counts``)."""
     counts = SQL(", ").join(
         SQL("coalesce(sum({}), 0)::bigint AS {}").format(SQL(expr), Identifier(name))  # type: ignore[arg-type]
         for name, expr in _CALLBACK_COUNTS.items()

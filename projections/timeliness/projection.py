@@ -7,7 +7,7 @@ Later obligation types add a handler with ``@on("Aggregate.Event", ...)``.
 
 Rows store facts: started, due, done (and cancelled); the status
 正常/警告/超时/按时完成/逾期完成 depends on "now" and is computed when read
-(``projections.queries.timeliness``) with the write side's ``obligation_status``.
+(``projections.timeliness.queries``) with the write side's ``obligation_status``.
 Where the due time depends on configuration not yet fixed by an event (CB-05
 before the receipt is registered) ``due_at`` is NULL.
 
@@ -661,4 +661,4 @@ def stored_parameters(conn: Any, schema: str) -> DueParameters | None:
 
 
 # SL-01..SL-04 handlers register themselves into HANDLERS (service standards, issue #16).
-import projections.timeliness_standards  # noqa: E402, F401
+import projections.timeliness.service_standards  # noqa: E402, F401

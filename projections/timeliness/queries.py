@@ -7,7 +7,7 @@ conditions mirror that function term by term (``status_sql``), and every row
 returned carries the domain function's own answer.
 
 The rows store their effective due time and the start of their warning period
-(``due_eff``, ``warn_at``: ``projections.timeliness``), so a status is a range of
+(``due_eff``, ``warn_at``: ``projections.timeliness.projection``), so a status is a range of
 stored columns and a page is a range scan of an index on ``(…, due_eff,
 obligation_id)``, continued after ``next_cursor``. If those were computed with other
 *(config)* parameters than the caller's (settings changed, rebuild pending), the
@@ -29,7 +29,7 @@ from psycopg.sql import SQL, Composed, Identifier
 from domain.parameters import RuleParameters
 from domain.shared.time import end_of_day, start_of_day
 from domain.work_order import ObligationStatus, obligation_status, warning_lead
-from projections.queries.common import (
+from projections.querying import (
     DEFAULT_LIMIT,
     Label,
     ResultPage,
@@ -43,7 +43,7 @@ from projections.queries.common import (
     read_position,
     snapshot,
 )
-from projections.timeliness import DueParameters, ObligationKind, stored_parameters
+from projections.timeliness.projection import DueParameters, ObligationKind, stored_parameters
 
 
 @dataclass(frozen=True)

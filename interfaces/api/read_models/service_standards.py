@@ -18,13 +18,13 @@ from interfaces.api.pagination import CursorParam, PageParams, page_params
 from interfaces.api.permissions import Capability as C
 from interfaces.api.permissions import Principal
 from interfaces.api.problems import problem_responses
-from interfaces.api.read_access import narrow, reading, refuse_agent_scope
-from interfaces.api.routes.read_examples import OBLIGATION_ROW, example_page
-from interfaces.api.routes.read_params import AgentCodeParam, Branch, Month, checked, this_month
-from projections.queries.claim_scorecards import ClaimDimension, ClaimScorecard, claim_scorecards
-from projections.queries.common import ResultPage
-from projections.queries.service_standard_worklists import ServiceQueue, service_queue
-from projections.queries.timeliness import ObligationRow
+from interfaces.api.read_models.access import narrow, reading, refuse_agent_scope
+from interfaces.api.read_models.common import AgentCodeParam, Branch, Month, checked, this_month
+from interfaces.api.read_models.examples import OBLIGATION_ROW, example_page
+from projections.querying import ResultPage
+from projections.scorecards.claim_queries import ClaimDimension, ClaimScorecard, claim_scorecards
+from projections.timeliness.queries import ObligationRow
+from projections.timeliness.service_queues import ServiceQueue, service_queue
 
 router = APIRouter()
 Ctx = Annotated[ApiContext, Depends(api_context)]

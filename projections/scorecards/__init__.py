@@ -1,0 +1,1 @@
+"""The scorecards read model (考核指标): its tables and handlers, its queries."""
