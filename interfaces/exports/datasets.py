@@ -35,7 +35,7 @@ from projections.event_facts import plain_state, type_info
 from projections.querying import MAX_LIMIT
 from projections.scorecards.queries import Rate, Scorecard, ScorecardFilters, scorecards
 from projections.source import AppEventSource, LogEntry
-from projections.timeliness.projection import ObligationKind
+from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.queries import status_of
 
 ITER_SIZE = 10_000  # rows per server-side cursor fetch; up to 3 batches in memory (prefetch)

@@ -33,7 +33,7 @@ from projections.scorecards.queries import (
     planner_scores,
     scorecards,
 )
-from projections.timeliness.projection import ObligationKind
+from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.queries import Filters, ObligationRow, count_by_status, query_obligations
 
 AT_RISK_SHOWN = 100

@@ -31,7 +31,9 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.sql import SQL
 
+from domain.retention import DataSubject
 from projections.base import Envelope, Projection
+from projections.dispatch import by_topic, handler_table
 from projections.event_facts import (
     Facts,
     Origin,
@@ -47,8 +49,6 @@ from projections.source import LogEntry
 
 #: recorded this many hours after it happened → a late entry (补录)
 LATE_AFTER_HOURS = 24
-#: the erasure of a data subject after retention (``domain.retention``)
-ERASED_TOPIC = "domain.retention:DataSubject.Erased"
 
 
 class Prepared(NamedTuple):
@@ -155,8 +155,9 @@ class AuditTrail(Projection):
             for envelope in batch:
                 copy.write_row(self._row(envelope, envelope.prepared, origins))
         for envelope in batch:
-            if envelope.topic == ERASED_TOPIC:
-                self._erase(cur, schema, envelope, batch[-1].position)
+            follow_up = self._by_topic.get(envelope.topic)
+            if follow_up is not None:
+                follow_up(self, cur, schema, envelope, batch[-1].position)
 
     def _erase(self, cur: Cursor[Any], schema: str, erasure: Envelope, up_to: int) -> None:
         """Derive again, with the subject's fields erased, the rows of every event so far
@@ -187,6 +188,11 @@ class AuditTrail(Projection):
         with cur.copy(copy_sql) as copy:
             for envelope, prepared in again:
                 copy.write_row(self._row(envelope, prepared, origins))
+
+    #: events that change rows besides their own (every event gets its row): event class →
+    #: handler, called after the batch's rows are written
+    handlers = handler_table({DataSubject.Erased: _erase})
+    _by_topic = by_topic(handlers)
 
     def _row(self, envelope: Envelope, prepared: Prepared, origins: dict[UUID, Origin]) -> tuple[Any, ...]:
         aggregate_id = envelope.originator_id

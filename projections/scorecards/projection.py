@@ -28,8 +28,9 @@ from domain.planner_score import month_of
 from domain.shared.time import business_date
 from domain.work_order import WorkOrder, WorkOrderState
 from projections.base import Envelope
+from projections.dispatch import handler_table
 from projections.registry import register
-from projections.rows import EventTableProjection, RowCache, TableSpec, event_name, later_event_ids
+from projections.rows import EventTableProjection, RowCache, TableSpec, later_event_ids
 from projections.scorecards import counts
 from projections.scorecards import service_standards as sl
 
@@ -293,32 +294,31 @@ def _log_audited(c: Caches, env: Envelope) -> None:
         _penalty(c, env, env.event.owner_penalty)
 
 
-HANDLERS: dict[str, Handler] = {
-    "Callback.Opened": _callback_opened,
-    "Callback.OutcomeDecided": _outcome_decided,
-    "Callback.Excluded": _callback_excluded,
-    "WorkOrder.Created": _work_order_created,
-    "WorkOrder.Assigned": _work_order_change(branch=lambda e: e.branch),
-    "WorkOrder.OverdueStatementFiled": _work_order_change(overdue_statement=lambda e: True),
-    "WorkOrder.Resolved": _work_order_change(
+HANDLERS: dict[type, Handler] = {
+    Callback.Opened: _callback_opened,
+    Callback.OutcomeDecided: _outcome_decided,
+    Callback.Excluded: _callback_excluded,
+    WorkOrder.Created: _work_order_created,
+    WorkOrder.Assigned: _work_order_change(branch=lambda e: e.branch),
+    WorkOrder.OverdueStatementFiled: _work_order_change(overdue_statement=lambda e: True),
+    WorkOrder.Resolved: _work_order_change(
         state=lambda e: WorkOrderState.RESOLVED.value, closed_at=lambda e: e.occurred_at
     ),
-    "WorkOrder.Withdrawn": _work_order_change(
+    WorkOrder.Withdrawn: _work_order_change(
         state=lambda e: WorkOrderState.WITHDRAWN.value, closed_at=lambda e: e.occurred_at
     ),
-    "Planner.Enrolled": _planner_enrolled,
-    "Planner.MonthlyInputsRecorded": _inputs_recorded,
-    "Planner.WorkLogAudited": _log_audited,
-    "Planner.WorkLogPenalised": lambda c, env: _penalty(c, env, env.event.penalty),
-    "Planner.WorkLogMissed": lambda c, env: _penalty(c, env, env.event.penalty),
-    **sl.HANDLERS,
+    Planner.Enrolled: _planner_enrolled,
+    Planner.MonthlyInputsRecorded: _inputs_recorded,
+    Planner.WorkLogAudited: _log_audited,
+    Planner.WorkLogPenalised: lambda c, env: _penalty(c, env, env.event.penalty),
+    Planner.WorkLogMissed: lambda c, env: _penalty(c, env, env.event.penalty),
 }
 
 
 @register
 class Scorecards(EventTableProjection):
     name = "scorecards"
-    handlers = HANDLERS
+    handlers = handler_table(HANDLERS, sl.HANDLERS)  # SL-01, SL-03: scorecards.service_standards
     version = 3  # 2: complaints and claim steps (SL-01, SL-03); 3: callback counters
     title = "考核指标 scorecards"
     tables = (
@@ -416,5 +416,5 @@ class Scorecards(EventTableProjection):
         c.work_orders.prefetch(ids["WorkOrder"])
         c.planners.prefetch(ids["Planner"])
         for env in batch:
-            HANDLERS[event_name(env.topic)](c, env)
+            self.handler(env)(c, env)
         c.flush()

@@ -227,16 +227,16 @@ def _difficult_case(c: Any, env: Envelope) -> None:
     _change_step(c, e.originator_id, step, due_at=e.agreed_due_at, month=_month(e.agreed_due_at))
 
 
-HANDLERS: dict[str, Callable[[Any, Envelope], None]] = {
-    "Complaint.Received": _complaint_received,
-    "Complaint.ClassedComplex": _complaint_change(decision_due_at=lambda e: e.decision_due_at),
-    "Complaint.Decided": _complaint_change(decided_at=lambda e: e.occurred_at),
-    "ClaimCase.Reported": _claim_reported,
-    "ClaimCase.Dispatched": _claim_dispatched,
-    "ClaimCase.ArrivalAgreed": _arrival_agreed,
-    "ClaimCase.StepDone": _step_done,
-    "ClaimCase.StepExcluded": _step_excluded,
-    "ClaimCase.AssessmentPlanSettled": _assessment_settled,
-    "ClaimCase.DocumentsCompleted": _documents_completed,
-    "ClaimCase.DifficultCaseAgreed": _difficult_case,
+HANDLERS: dict[type, Callable[[Any, Envelope], None]] = {
+    Complaint.Received: _complaint_received,
+    Complaint.ClassedComplex: _complaint_change(decision_due_at=lambda e: e.decision_due_at),
+    Complaint.Decided: _complaint_change(decided_at=lambda e: e.occurred_at),
+    ClaimCase.Reported: _claim_reported,
+    ClaimCase.Dispatched: _claim_dispatched,
+    ClaimCase.ArrivalAgreed: _arrival_agreed,
+    ClaimCase.StepDone: _step_done,
+    ClaimCase.StepExcluded: _step_excluded,
+    ClaimCase.AssessmentPlanSettled: _assessment_settled,
+    ClaimCase.DocumentsCompleted: _documents_completed,
+    ClaimCase.DifficultCaseAgreed: _difficult_case,
 }

@@ -3,7 +3,8 @@
 Obligations: callback before the cooling-off end (CB-03), receipt registered
 within the lag (CB-05), each work order's deadline (PC-02), the customer service
 card (PS-03), the difficult-case report and the survival-benefit notice (PS-04).
-Later obligation types add a handler with ``@on("Aggregate.Event", ...)``.
+Later obligation types add a handler to ``HANDLERS`` (event class → ``Handler``),
+or to ``service_standards.HANDLERS`` for SL-01..SL-04.
 
 Rows store facts: started, due, done (and cancelled); the status
 正常/警告/超时/按时完成/逾期完成 depends on "now" and is computed when read
@@ -27,9 +28,9 @@ repeat (branch, channel, agent): events of a policy or case look it up.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from psycopg import Cursor
@@ -39,29 +40,26 @@ from domain.callback import Callback
 from domain.parameters import RuleParameters
 from domain.policy import Policy
 from domain.service_case import ServiceCase, ServiceClass
-from domain.shared.labels import LabelledEnum
 from domain.shared.time import business_date, end_of_day, start_of_day
 from domain.work_order import WorkOrder, warning_lead
 from projections.base import Envelope
+from projections.dispatch import handler_table
 from projections.registry import register
-from projections.rows import EventTableProjection, Row, RowCache, TableSpec, event_name
-
-
-class ObligationKind(LabelledEnum):
-    """What an obligation is (时效事项)."""
-
-    CALLBACK = "犹豫期内回访成功", "callback succeeded before cooling-off end"  # CB-03
-    RECEIPT_REGISTRATION = "回执回销时效", "receipt registered within the lag"  # CB-05
-    WORK_ORDER = "问题件处理时效", "work order handled by its deadline"  # PC-02
-    SERVICE_CARD = "客户服务卡建立", "customer service card created"  # PS-03
-    DIFFICULT_CASE_REPORT = "疑难件报告书递交", "difficult-case report filed"  # PS-04
-    SURVIVAL_BENEFIT_NOTICE = "生存金返还通知书送达", "survival-benefit notice delivered"  # PS-04
-    COMPLAINT_ACK = "投诉24小时响应", "complaint acknowledged within 24 h"  # SL-01b
-    COMPLAINT_DECISION = "投诉处理时效", "complaint decided in time"  # SL-01c
-    RENEWAL_REMINDER = "续保提醒", "renewal reminder made"  # SL-02b
-    CLAIM_STEP = "理赔时效", "claim step in time"  # SL-03a/b/d/e (detail: the step)
-    CARE_CALLBACK = "理赔关怀回访", "claim care callback"  # SL-04a/b (detail: which)
-
+from projections.rows import EventTableProjection, Row, RowCache, TableSpec
+from projections.timeliness import service_standards
+from projections.timeliness.obligations import (
+    Handler,
+    ObligationKind,
+    Tables,
+    cancel,
+    complete,
+    done_at,
+    new_obligation,
+    obligation_id,
+    own,
+    subject_row,
+    update,
+)
 
 SUBJECTS = TableSpec(
     "timeliness_subjects",
@@ -136,129 +134,7 @@ class ObligationCache(RowCache):
 
 
 # ----- the handlers ------------------------------------------------------------------------
-@dataclass
-class Tables:
-    """The two tables, cached for one batch."""
-
-    subjects: RowCache
-    obligations: RowCache
-
-
-Apply = Callable[[Tables, Any], None]
-Keys = Callable[[Any], Iterable[Any]]
-
-
-@dataclass(frozen=True)
-class Handler:
-    apply: Apply
-    subjects: Keys  # subject ids the handler reads (prefetched)
-    obligations: Keys  # obligation ids it reads
-    subject_obligations: Keys  # subjects whose every obligation it reads
-
-
-#: "Aggregate.Event" → handler; extend with ``@on``
-HANDLERS: dict[str, Handler] = {}
-
-
-def _none(_: Any) -> tuple[()]:
-    return ()
-
-
-def on(
-    name: str,
-    *,
-    subjects: Keys = _none,
-    obligations: Keys = _none,
-    subject_obligations: Keys = _none,
-) -> Callable[[Apply], Apply]:
-    """Register the handler of one event type, with the keys it reads (for prefetching)."""
-
-    def decorate(fn: Apply) -> Apply:
-        HANDLERS[name] = Handler(fn, subjects, obligations, subject_obligations)
-        return fn
-
-    return decorate
-
-
-def obligation_id(rule_id: str, subject_id: uuid.UUID, detail: str = "") -> str:
-    return f"{rule_id}:{subject_id}" + (f":{detail}" if detail else "")
-
-
-def done_at(occurred_at: datetime, day: date) -> datetime:
-    """When a date-stamped completion happened: the event's time if it was recorded that
-    day, else the start of that day (a backdated record; on time iff day ≤ due day)."""
-    return occurred_at if business_date(occurred_at) == day else start_of_day(day)
-
-
-def new_obligation(
-    ob_id: str,
-    rule_id: str,
-    kind: ObligationKind,
-    subject_type: str,
-    subject_id: uuid.UUID,
-    subject: Row,
-    started_at: datetime,
-    due_at: datetime | None,
-    detail: str = "",
-    warning_lead_days: int | None = None,
-) -> Row:
-    return {
-        "obligation_id": ob_id,
-        "rule_id": rule_id,
-        "kind": kind.value,
-        "detail": detail,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "policy_number": subject.get("policy_number"),
-        "branch": subject.get("branch"),
-        "channel": subject.get("channel"),
-        "product_type": subject.get("product_type"),
-        "agent_code": subject.get("agent_code"),
-        "started_at": started_at,
-        "due_at": due_at,
-        "done_at": None,
-        "warning_lead_days": warning_lead_days,
-        "overdue_statement": False,
-        "overdue_reason": "",
-        "cancelled_at": None,
-        "cancel_reason": "",
-        "due_eff": None,  # derived on put (ObligationCache)
-        "warn_at": None,
-    }
-
-
-def _update(t: Tables, ob_id: str, **changes: Any) -> None:
-    row = t.obligations.get(ob_id)
-    if row is not None:
-        t.obligations.put({**row, **changes})
-
-
-def _complete(t: Tables, ob_id: str, when: datetime) -> None:
-    row = t.obligations.get(ob_id)
-    if row is not None and row["done_at"] is None:
-        t.obligations.put({**row, "done_at": when})
-
-
-def _cancel(t: Tables, ob_id: str, when: datetime, reason: str) -> None:
-    """An obligation that no longer applies (cancelled policy, withdrawn order…)."""
-    row = t.obligations.get(ob_id)
-    if row is not None and row["done_at"] is None and row["cancelled_at"] is None:
-        t.obligations.put({**row, "cancelled_at": when, "cancel_reason": reason})
-
-
-def _subject(t: Tables, subject_id: uuid.UUID, what: str) -> Row:
-    row = t.subjects.get(subject_id)
-    if row is None:
-        raise LookupError(f"timeliness: {what} {subject_id} was never opened")
-    return row
-
-
-def _own(e: Any) -> tuple[uuid.UUID]:
-    return (e.originator_id,)
-
-
 # ----- policies: CB-05 -------------------------------------------------------------------
-@on("Policy.Issued")
 def _policy_issued(t: Tables, e: Policy.Issued) -> None:
     f = e.facts
     t.subjects.put(
@@ -274,21 +150,19 @@ def _policy_issued(t: Tables, e: Policy.Issued) -> None:
     )
 
 
-@on("Policy.AgentReassigned", subjects=_own)
 def _policy_reassigned(t: Tables, e: Policy.AgentReassigned) -> None:
     # Later obligations are charged to the new agent; recorded ones keep theirs.
-    t.subjects.put({**_subject(t, e.originator_id, "policy"), "agent_code": e.new_agent_code})
+    t.subjects.put({**subject_row(t, e.originator_id, "policy"), "agent_code": e.new_agent_code})
 
 
 def _cb05(e: Any) -> tuple[str]:
     return (obligation_id("CB-05", e.originator_id),)
 
 
-@on("Policy.ReceiptSigned", subjects=_own, obligations=_cb05)
 def _receipt_signed(t: Tables, e: Policy.ReceiptSigned) -> None:
     (ob_id,) = _cb05(e)
     if t.obligations.get(ob_id) is None:
-        subject = _subject(t, e.originator_id, "policy")
+        subject = subject_row(t, e.originator_id, "policy")
         # due_at stays NULL: the lag is configuration until registration fixes it.
         t.obligations.put(
             new_obligation(
@@ -304,12 +178,11 @@ def _receipt_signed(t: Tables, e: Policy.ReceiptSigned) -> None:
         )
 
 
-@on("Policy.ReceiptRegistered", subjects=_own, obligations=_cb05)
 def _receipt_registered(t: Tables, e: Policy.ReceiptRegistered) -> None:
     (ob_id,) = _cb05(e)
     row = t.obligations.get(ob_id)
     if row is None:  # registered with its signature in one go, signature not seen first
-        subject = _subject(t, e.originator_id, "policy")
+        subject = subject_row(t, e.originator_id, "policy")
         row = new_obligation(
             ob_id,
             "CB-05",
@@ -324,9 +197,8 @@ def _receipt_registered(t: Tables, e: Policy.ReceiptRegistered) -> None:
     t.obligations.put({**row, "due_at": due, "done_at": done_at(e.occurred_at, e.registered_on)})
 
 
-@on("Policy.CancelledInCoolingOff", obligations=_cb05)
 def _policy_cancelled(t: Tables, e: Policy.CancelledInCoolingOff) -> None:
-    _cancel(t, _cb05(e)[0], e.occurred_at, "犹豫期撤单 cancelled within cooling-off")
+    cancel(t, _cb05(e)[0], e.occurred_at, "犹豫期撤单 cancelled within cooling-off")
 
 
 # ----- callbacks: CB-03 -------------------------------------------------------------------
@@ -345,7 +217,6 @@ def _cb03(e: Any) -> tuple[str]:
     return (obligation_id("CB-03", e.originator_id),)
 
 
-@on("Callback.Opened")
 def _callback_opened(t: Tables, e: Callback.Opened) -> None:
     subject = _policy_subject(e)
     t.obligations.put(
@@ -362,15 +233,13 @@ def _callback_opened(t: Tables, e: Callback.Opened) -> None:
     )
 
 
-@on("Callback.OutcomeDecided", obligations=_cb03)
 def _callback_outcome(t: Tables, e: Callback.OutcomeDecided) -> None:
     if e.success:  # OC-06: reached and questionnaire completed
-        _complete(t, _cb03(e)[0], e.occurred_at)
+        complete(t, _cb03(e)[0], e.occurred_at)
 
 
-@on("Callback.Excluded", obligations=_cb03)
 def _callback_excluded(t: Tables, e: Callback.Excluded) -> None:
-    _cancel(t, _cb03(e)[0], e.occurred_at, "犹豫期撤单 cancelled within cooling-off")
+    cancel(t, _cb03(e)[0], e.occurred_at, "犹豫期撤单 cancelled within cooling-off")
 
 
 # ----- work orders: PC-02 (PC-03 status, PC-04 statement) -------------------------------------
@@ -378,7 +247,6 @@ def _pc02(e: Any) -> tuple[str]:
     return (obligation_id("PC-02", e.originator_id),)
 
 
-@on("WorkOrder.Created")
 def _work_order_created(t: Tables, e: WorkOrder.Created) -> None:
     subject = _policy_subject(e)
     t.obligations.put(
@@ -397,24 +265,20 @@ def _work_order_created(t: Tables, e: WorkOrder.Created) -> None:
     )
 
 
-@on("WorkOrder.Assigned", obligations=_pc02)
 def _work_order_assigned(t: Tables, e: WorkOrder.Assigned) -> None:
-    _update(t, _pc02(e)[0], branch=e.branch)
+    update(t, _pc02(e)[0], branch=e.branch)
 
 
-@on("WorkOrder.OverdueStatementFiled", obligations=_pc02)
 def _overdue_statement(t: Tables, e: WorkOrder.OverdueStatementFiled) -> None:
-    _update(t, _pc02(e)[0], overdue_statement=True, overdue_reason=e.reason)
+    update(t, _pc02(e)[0], overdue_statement=True, overdue_reason=e.reason)
 
 
-@on("WorkOrder.Resolved", obligations=_pc02)
 def _work_order_resolved(t: Tables, e: WorkOrder.Resolved) -> None:
-    _complete(t, _pc02(e)[0], e.occurred_at)
+    complete(t, _pc02(e)[0], e.occurred_at)
 
 
-@on("WorkOrder.Withdrawn", obligations=_pc02)
 def _work_order_withdrawn(t: Tables, e: WorkOrder.Withdrawn) -> None:
-    _cancel(t, _pc02(e)[0], e.occurred_at, e.reason or "工单撤销 withdrawn")
+    cancel(t, _pc02(e)[0], e.occurred_at, e.reason or "工单撤销 withdrawn")
 
 
 # ----- service cases: PS-03, PS-04 ----------------------------------------------------------
@@ -434,7 +298,6 @@ def _policy_of_case(e: Any) -> tuple[uuid.UUID]:
     return (Policy.id_for(e.policy_number),)
 
 
-@on("ServiceCase.Opened", subjects=_policy_of_case)
 def _case_opened(t: Tables, e: ServiceCase.Opened) -> None:
     policy = t.subjects.get(Policy.id_for(e.policy_number)) or {}
     t.subjects.put(
@@ -450,9 +313,8 @@ def _case_opened(t: Tables, e: ServiceCase.Opened) -> None:
     )
 
 
-@on("ServiceCase.Assigned", subjects=_own, obligations=_ps03)
 def _case_assigned(t: Tables, e: ServiceCase.Assigned) -> None:
-    subject = {**_subject(t, e.originator_id, "service case"), "agent_code": e.servicer_code}
+    subject = {**subject_row(t, e.originator_id, "service case"), "agent_code": e.servicer_code}
     t.subjects.put(subject)
     (ob_id,) = _ps03(e)
     row = t.obligations.get(ob_id)
@@ -473,17 +335,14 @@ def _case_assigned(t: Tables, e: ServiceCase.Assigned) -> None:
     )
 
 
-@on("ServiceCase.AssignmentRefused", obligations=_ps03)
 def _case_refused(t: Tables, e: ServiceCase.AssignmentRefused) -> None:
-    _cancel(t, _ps03(e)[0], e.occurred_at, "拒绝接收 assignment refused")
+    cancel(t, _ps03(e)[0], e.occurred_at, "拒绝接收 assignment refused")
 
 
-@on("ServiceCase.ServiceCardCreated", obligations=_ps03)
 def _card_created(t: Tables, e: ServiceCase.ServiceCardCreated) -> None:
-    _complete(t, _ps03(e)[0], done_at(e.occurred_at, e.created_on))
+    complete(t, _ps03(e)[0], done_at(e.occurred_at, e.created_on))
 
 
-@on("ServiceCase.DifficultCaseReportDue", subjects=_own, obligations=_report)
 def _report_due(t: Tables, e: ServiceCase.DifficultCaseReportDue) -> None:
     (ob_id,) = _report(e)
     due = end_of_day(e.due_on) if e.due_on is not None else None
@@ -492,7 +351,7 @@ def _report_due(t: Tables, e: ServiceCase.DifficultCaseReportDue) -> None:
     if row is not None and row["done_at"] is not None:
         return
     if row is None or row["cancelled_at"] is not None:
-        subject = _subject(t, e.originator_id, "service case")
+        subject = subject_row(t, e.originator_id, "service case")
         row = new_obligation(
             ob_id,
             "PS-04",
@@ -506,18 +365,15 @@ def _report_due(t: Tables, e: ServiceCase.DifficultCaseReportDue) -> None:
     t.obligations.put({**row, "due_at": due, "detail": detail})
 
 
-@on("ServiceCase.DifficultCaseReportFiled", obligations=_report)
 def _report_filed(t: Tables, e: ServiceCase.DifficultCaseReportFiled) -> None:
-    _complete(t, _report(e)[0], done_at(e.occurred_at, e.filed_on))
+    complete(t, _report(e)[0], done_at(e.occurred_at, e.filed_on))
 
 
-@on("ServiceCase.ClassChanged", obligations=_report)
 def _class_changed(t: Tables, e: ServiceCase.ClassChanged) -> None:
     if e.old_class == ServiceClass.DIFFICULT:  # no longer difficult: no report due
-        _cancel(t, _report(e)[0], e.occurred_at, f"不再是困难件 now {e.new_class}")
+        cancel(t, _report(e)[0], e.occurred_at, f"不再是困难件 now {e.new_class}")
 
 
-@on("ServiceCase.SurvivalBenefitNoticeDue", subjects=_own, obligations=_notice)
 def _notice_due(t: Tables, e: ServiceCase.SurvivalBenefitNoticeDue) -> None:
     (ob_id,) = _notice(e)
     if t.obligations.get(ob_id) is None:
@@ -528,7 +384,7 @@ def _notice_due(t: Tables, e: ServiceCase.SurvivalBenefitNoticeDue) -> None:
                 ObligationKind.SURVIVAL_BENEFIT_NOTICE,
                 "service_case",
                 e.originator_id,
-                _subject(t, e.originator_id, "service case"),
+                subject_row(t, e.originator_id, "service case"),
                 e.occurred_at,
                 end_of_day(e.due_on),
                 detail=e.anniversary_on.isoformat(),
@@ -536,27 +392,50 @@ def _notice_due(t: Tables, e: ServiceCase.SurvivalBenefitNoticeDue) -> None:
         )
 
 
-@on("ServiceCase.SurvivalBenefitNoticeDelivered", obligations=_notice)
 def _notice_delivered(t: Tables, e: ServiceCase.SurvivalBenefitNoticeDelivered) -> None:
-    _complete(t, _notice(e)[0], done_at(e.occurred_at, e.delivered_on))
+    complete(t, _notice(e)[0], done_at(e.occurred_at, e.delivered_on))
 
 
 def _case_ended(t: Tables, e: Any) -> None:
     reason = "服务件移交 superseded" if isinstance(e, ServiceCase.Superseded) else "服务件关闭 closed"
     for row in list(t.obligations.rows()):
         if row["subject_id"] == e.originator_id:
-            _cancel(t, row["obligation_id"], e.occurred_at, reason)
+            cancel(t, row["obligation_id"], e.occurred_at, reason)
 
 
-on("ServiceCase.Superseded", subject_obligations=_own)(_case_ended)
-on("ServiceCase.Closed", subject_obligations=_own)(_case_ended)
+HANDLERS: dict[type, Handler] = {
+    Policy.Issued: Handler(_policy_issued),
+    Policy.AgentReassigned: Handler(_policy_reassigned, subjects=own),
+    Policy.ReceiptSigned: Handler(_receipt_signed, subjects=own, obligations=_cb05),
+    Policy.ReceiptRegistered: Handler(_receipt_registered, subjects=own, obligations=_cb05),
+    Policy.CancelledInCoolingOff: Handler(_policy_cancelled, obligations=_cb05),
+    Callback.Opened: Handler(_callback_opened),
+    Callback.OutcomeDecided: Handler(_callback_outcome, obligations=_cb03),
+    Callback.Excluded: Handler(_callback_excluded, obligations=_cb03),
+    WorkOrder.Created: Handler(_work_order_created),
+    WorkOrder.Assigned: Handler(_work_order_assigned, obligations=_pc02),
+    WorkOrder.OverdueStatementFiled: Handler(_overdue_statement, obligations=_pc02),
+    WorkOrder.Resolved: Handler(_work_order_resolved, obligations=_pc02),
+    WorkOrder.Withdrawn: Handler(_work_order_withdrawn, obligations=_pc02),
+    ServiceCase.Opened: Handler(_case_opened, subjects=_policy_of_case),
+    ServiceCase.Assigned: Handler(_case_assigned, subjects=own, obligations=_ps03),
+    ServiceCase.AssignmentRefused: Handler(_case_refused, obligations=_ps03),
+    ServiceCase.ServiceCardCreated: Handler(_card_created, obligations=_ps03),
+    ServiceCase.DifficultCaseReportDue: Handler(_report_due, subjects=own, obligations=_report),
+    ServiceCase.DifficultCaseReportFiled: Handler(_report_filed, obligations=_report),
+    ServiceCase.ClassChanged: Handler(_class_changed, obligations=_report),
+    ServiceCase.SurvivalBenefitNoticeDue: Handler(_notice_due, subjects=own, obligations=_notice),
+    ServiceCase.SurvivalBenefitNoticeDelivered: Handler(_notice_delivered, obligations=_notice),
+    ServiceCase.Superseded: Handler(_case_ended, subject_obligations=own),
+    ServiceCase.Closed: Handler(_case_ended, subject_obligations=own),
+}
 
 
 # ----- the projection ---------------------------------------------------------------------
 @register
 class Timeliness(EventTableProjection):
     name = "timeliness"
-    handlers = HANDLERS
+    handlers = handler_table(HANDLERS, service_standards.HANDLERS)  # SL-01..SL-04
     version = 2  # v2: stored effective due time (due_eff, warn_at) and its parameters
     title = "时效 timeliness"
     tables = ("timeliness", "timeliness_subjects", "timeliness_parameters")
@@ -640,7 +519,7 @@ class Timeliness(EventTableProjection):
             )
             self._parameters_written.add(schema)
         t = Tables(RowCache(cur, schema, SUBJECTS), ObligationCache(cur, schema, self.parameters))
-        steps = [(HANDLERS[event_name(env.topic)], env.event) for env in batch]
+        steps = [(self.handler(env), env.event) for env in batch]
         t.subjects.prefetch(k for h, e in steps for k in h.subjects(e))
         t.obligations.prefetch(k for h, e in steps for k in h.obligations(e))
         t.obligations.prefetch_by("subject_id", (k for h, e in steps for k in h.subject_obligations(e)))
@@ -658,7 +537,3 @@ def stored_parameters(conn: Any, schema: str) -> DueParameters | None:
         )
     ).fetchone()
     return DueParameters(*row) if row else None
-
-
-# SL-01..SL-04 handlers register themselves into HANDLERS (service standards, issue #16).
-import projections.timeliness.service_standards  # noqa: E402, F401

@@ -43,7 +43,8 @@ from projections.querying import (
     read_position,
     snapshot,
 )
-from projections.timeliness.projection import DueParameters, ObligationKind, stored_parameters
+from projections.timeliness.obligations import ObligationKind
+from projections.timeliness.projection import DueParameters, stored_parameters
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from psycopg import Connection
 from domain.parameters import RuleParameters
 from domain.shared.time import business_date
 from projections.querying import DEFAULT_LIMIT, ResultPage
-from projections.timeliness.projection import ObligationKind
+from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.queries import Filters, ObligationRow, query_obligations
 
 

@@ -17,7 +17,7 @@ from psycopg.sql import SQL, Identifier
 from domain.parameters import RuleParameters
 from domain.shared.time import business_date
 from projections.querying import Row
-from projections.timeliness.projection import ObligationKind
+from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.queries import (
     Filters,
     ObligationRow,

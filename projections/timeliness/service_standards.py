@@ -22,17 +22,17 @@ from domain.complaint import Complaint
 from domain.renewal import RenewalReminderSeries
 from domain.shared.time import end_of_day, start_of_day
 from projections.rows import Row
-from projections.timeliness.projection import (
+from projections.timeliness.obligations import (
+    Handler,
     ObligationKind,
     Tables,
-    _cancel,
-    _complete,
-    _own,
-    _subject,
-    _update,
+    cancel,
+    complete,
     new_obligation,
     obligation_id,
-    on,
+    own,
+    subject_row,
+    update,
 )
 
 # ----- SL-01 complaints -------------------------------------------------------------------
@@ -46,7 +46,6 @@ def _decision(e: Any) -> tuple[str]:
     return (obligation_id("SL-01c", e.originator_id),)
 
 
-@on("Complaint.Received")
 def _complaint_received(t: Tables, e: Complaint.Received) -> None:
     subject: Row = {
         "subject_id": e.originator_id,
@@ -84,24 +83,20 @@ def _complaint_received(t: Tables, e: Complaint.Received) -> None:
         )
 
 
-@on("Complaint.Acknowledged", obligations=_ack)
 def _complaint_acknowledged(t: Tables, e: Complaint.Acknowledged) -> None:
-    _complete(t, _ack(e)[0], e.occurred_at)
+    complete(t, _ack(e)[0], e.occurred_at)
 
 
-@on("Complaint.ClassedComplex", obligations=_decision)
 def _complaint_complex(t: Tables, e: Complaint.ClassedComplex) -> None:
-    _update(t, _decision(e)[0], due_at=e.decision_due_at, overdue_reason=f"复杂投诉: {e.reason}")
+    update(t, _decision(e)[0], due_at=e.decision_due_at, overdue_reason=f"复杂投诉: {e.reason}")
 
 
-@on("Complaint.Escalated")
 def _complaint_escalated(t: Tables, e: Complaint.Escalated) -> None:
     """SL-01d: the deadline stays; nothing to change here (the audit trail shows it)."""
 
 
-@on("Complaint.Decided", obligations=_decision)
 def _complaint_decided(t: Tables, e: Complaint.Decided) -> None:
-    _complete(t, _decision(e)[0], e.occurred_at)
+    complete(t, _decision(e)[0], e.occurred_at)
 
 
 # ----- SL-02 renewal reminders ------------------------------------------------------------
@@ -109,7 +104,14 @@ def _reminder(series_id: uuid.UUID, no: int) -> str:
     return obligation_id("SL-02b", series_id, str(no))
 
 
-@on("RenewalReminderSeries.Opened")
+def _made(e: Any) -> tuple[str]:
+    return (_reminder(e.originator_id, e.reminder_no),)
+
+
+def _cancelled(e: Any) -> tuple[str, ...]:
+    return tuple(_reminder(e.originator_id, no) for no in e.cancelled)
+
+
 def _series_opened(t: Tables, e: RenewalReminderSeries.Opened) -> None:
     subject: Row = {
         "subject_id": e.originator_id,
@@ -138,18 +140,13 @@ def _series_opened(t: Tables, e: RenewalReminderSeries.Opened) -> None:
         )
 
 
-@on("RenewalReminderSeries.ReminderMade", obligations=lambda e: (_reminder(e.originator_id, e.reminder_no),))
 def _reminder_made(t: Tables, e: RenewalReminderSeries.ReminderMade) -> None:
-    _complete(t, _reminder(e.originator_id, e.reminder_no), e.occurred_at)
+    complete(t, _reminder(e.originator_id, e.reminder_no), e.occurred_at)
 
 
-@on(
-    "RenewalReminderSeries.Ended",
-    obligations=lambda e: tuple(_reminder(e.originator_id, no) for no in e.cancelled),
-)
 def _series_ended(t: Tables, e: RenewalReminderSeries.Ended) -> None:
     for no in e.cancelled:
-        _cancel(t, _reminder(e.originator_id, no), e.occurred_at, f"SL-02c {e.reason}")
+        cancel(t, _reminder(e.originator_id, no), e.occurred_at, f"SL-02c {e.reason}")
 
 
 # ----- SL-03 claims and SL-04 care callbacks ------------------------------------------------
@@ -172,8 +169,16 @@ def _step_of(e: Any) -> tuple[str]:
     return (_step(e.originator_id, e.step),)
 
 
+def _on_site(e: Any) -> tuple[str]:
+    return (_step(e.originator_id, ClaimStep.ON_SITE.value),)
+
+
+def _approval(e: Any) -> tuple[str]:
+    return (_step(e.originator_id, ClaimStep.APPROVAL.value),)
+
+
 def _claim_obligation(t: Tables, e: Any, step: str, started: Any, due: Any) -> None:
-    subject = _subject(t, e.originator_id, "claim")
+    subject = subject_row(t, e.originator_id, "claim")
     kind = ObligationKind.CARE_CALLBACK if step in _CARE else ObligationKind.CLAIM_STEP
     t.obligations.put(
         new_obligation(
@@ -191,7 +196,6 @@ def _claim_obligation(t: Tables, e: Any, step: str, started: Any, due: Any) -> N
     )
 
 
-@on("ClaimCase.Reported")
 def _claim_reported(t: Tables, e: ClaimCase.Reported) -> None:
     t.subjects.put(
         {
@@ -208,53 +212,46 @@ def _claim_reported(t: Tables, e: ClaimCase.Reported) -> None:
         _claim_obligation(t, e, ClaimStep.INCIDENT_CARE.value, e.incident_care_from, e.incident_care_due_at)
 
 
-@on("ClaimCase.Dispatched", subjects=_own)
 def _claim_dispatched(t: Tables, e: ClaimCase.Dispatched) -> None:
-    subject = _subject(t, e.originator_id, "claim")
+    subject = subject_row(t, e.originator_id, "claim")
     t.subjects.put({**subject, "agent_code": e.handler_id})
     _claim_obligation(t, e, ClaimStep.CONTACT.value, e.occurred_at, e.contact_due_at)
     if e.onsite_due_at is not None:
         _claim_obligation(t, e, ClaimStep.ON_SITE.value, e.occurred_at, e.onsite_due_at)
 
 
-@on("ClaimCase.ArrivalAgreed", subjects=_own, obligations=lambda e: (_step(e.originator_id, "到达现场"),))
 def _arrival_agreed(t: Tables, e: ClaimCase.ArrivalAgreed) -> None:
     ob_id = _step(e.originator_id, ClaimStep.ON_SITE.value)
     if t.obligations.get(ob_id) is None:  # 财产险: the agreed time is the deadline
         _claim_obligation(t, e, ClaimStep.ON_SITE.value, e.occurred_at, e.agreed_at)
-    _update(t, ob_id, due_at=e.agreed_at, overdue_reason=f"约定到达时间: {e.reason}")
+    update(t, ob_id, due_at=e.agreed_at, overdue_reason=f"约定到达时间: {e.reason}")
 
 
-@on("ClaimCase.StepDone", obligations=_step_of)
 def _step_done(t: Tables, e: ClaimCase.StepDone) -> None:
-    _complete(t, _step_of(e)[0], e.occurred_at)
+    complete(t, _step_of(e)[0], e.occurred_at)
 
 
-@on("ClaimCase.StepExcluded", obligations=_step_of)
 def _step_excluded(t: Tables, e: ClaimCase.StepExcluded) -> None:
-    _cancel(t, _step_of(e)[0], e.occurred_at, f"除外 {e.reason} ({e.rule_id})")
+    cancel(t, _step_of(e)[0], e.occurred_at, f"除外 {e.reason} ({e.rule_id})")
 
 
-@on("ClaimCase.AssessmentPlanSettled", subjects=_own)
 def _assessment_settled(t: Tables, e: ClaimCase.AssessmentPlanSettled) -> None:
     _claim_obligation(t, e, ClaimStep.ASSESSMENT.value, e.occurred_at, e.due_at)
     if e.negotiated_reason:
-        _update(
+        update(
             t,
             _step(e.originator_id, ClaimStep.ASSESSMENT.value),
             overdue_reason=f"协商: {e.negotiated_reason}",
         )
 
 
-@on("ClaimCase.DocumentsCompleted", subjects=_own)
 def _documents_completed(t: Tables, e: ClaimCase.DocumentsCompleted) -> None:
     # SL-03g: a restart replaces the stopped row (new start, new due, no longer cancelled).
     _claim_obligation(t, e, ClaimStep.APPROVAL.value, e.occurred_at, e.due_at)
 
 
-@on("ClaimCase.DifficultCaseAgreed", obligations=lambda e: (_step(e.originator_id, "核赔"),))
 def _difficult_case(t: Tables, e: ClaimCase.DifficultCaseAgreed) -> None:
-    _update(
+    update(
         t,
         _step(e.originator_id, ClaimStep.APPROVAL.value),
         due_at=e.agreed_due_at,
@@ -262,15 +259,35 @@ def _difficult_case(t: Tables, e: ClaimCase.DifficultCaseAgreed) -> None:
     )
 
 
-@on("ClaimCase.Closed", subjects=_own)
 def _claim_closed(t: Tables, e: ClaimCase.Closed) -> None:
     if e.care_due_at is not None:
         _claim_obligation(t, e, ClaimStep.CLOSURE_CARE.value, e.care_from, e.care_due_at)
 
 
-@on("ClaimCase.CareCallAttempted", obligations=_step_of)
 def _care_call(t: Tables, e: ClaimCase.CareCallAttempted) -> None:
     if e.reached:
-        _complete(t, _step_of(e)[0], e.occurred_at)
+        complete(t, _step_of(e)[0], e.occurred_at)
     elif e.unreachable:
-        _cancel(t, _step_of(e)[0], e.occurred_at, f"无法联系客户 ({e.attempt_no} 次, SL-04c)")
+        cancel(t, _step_of(e)[0], e.occurred_at, f"无法联系客户 ({e.attempt_no} 次, SL-04c)")
+
+
+HANDLERS: dict[type, Handler] = {
+    Complaint.Received: Handler(_complaint_received),
+    Complaint.Acknowledged: Handler(_complaint_acknowledged, obligations=_ack),
+    Complaint.ClassedComplex: Handler(_complaint_complex, obligations=_decision),
+    Complaint.Escalated: Handler(_complaint_escalated),
+    Complaint.Decided: Handler(_complaint_decided, obligations=_decision),
+    RenewalReminderSeries.Opened: Handler(_series_opened),
+    RenewalReminderSeries.ReminderMade: Handler(_reminder_made, obligations=_made),
+    RenewalReminderSeries.Ended: Handler(_series_ended, obligations=_cancelled),
+    ClaimCase.Reported: Handler(_claim_reported),
+    ClaimCase.Dispatched: Handler(_claim_dispatched, subjects=own),
+    ClaimCase.ArrivalAgreed: Handler(_arrival_agreed, subjects=own, obligations=_on_site),
+    ClaimCase.StepDone: Handler(_step_done, obligations=_step_of),
+    ClaimCase.StepExcluded: Handler(_step_excluded, obligations=_step_of),
+    ClaimCase.AssessmentPlanSettled: Handler(_assessment_settled, subjects=own),
+    ClaimCase.DocumentsCompleted: Handler(_documents_completed, subjects=own),
+    ClaimCase.DifficultCaseAgreed: Handler(_difficult_case, obligations=_approval),
+    ClaimCase.Closed: Handler(_claim_closed, subjects=own),
+    ClaimCase.CareCallAttempted: Handler(_care_call, obligations=_step_of),
+}

@@ -23,8 +23,9 @@ from domain.callback import Callback, CallbackStatus, CallResult, SpecialStatus
 from domain.service_case import CaseStatus, ServiceCase, ServiceClass
 from domain.work_order import WorkOrder
 from projections.base import Envelope
+from projections.dispatch import handler_table
 from projections.registry import register
-from projections.rows import EventTableProjection, Row, RowCache, TableSpec, event_name, later_event_ids
+from projections.rows import EventTableProjection, Row, RowCache, TableSpec, later_event_ids
 
 CALLBACKS = TableSpec(
     "worklist_callbacks",
@@ -262,28 +263,28 @@ def _notices(row: Row, anniversary: str, due_on: str | None) -> dict[str, str]:
     return notices
 
 
-HANDLERS: dict[str, Handler] = {
-    "Callback.Opened": _callback_opened,
-    "Callback.CycleStarted": _change(_callbacks, _cycle_started),
-    "Callback.AttemptRecorded": _change(_callbacks, _attempt),
-    "Callback.CallAbandoned": _change(
+HANDLERS: dict[type, Handler] = {
+    Callback.Opened: _callback_opened,
+    Callback.CycleStarted: _change(_callbacks, _cycle_started),
+    Callback.AttemptRecorded: _change(_callbacks, _attempt),
+    Callback.CallAbandoned: _change(
         _callbacks, lambda r, e: {**r, "status": CallbackStatus.AWAITING_CALL.value}
     ),
-    "Callback.OutcomeDecided": _change(_callbacks, _outcome),
-    "Callback.SpecialCallbackApplied": _change(
+    Callback.OutcomeDecided: _change(_callbacks, _outcome),
+    Callback.SpecialCallbackApplied: _change(
         _callbacks, lambda r, e: {**r, "special_status": SpecialStatus.APPLIED.value}
     ),
-    "Callback.SpecialCallbackDecided": _change(_callbacks, _special_decided),
-    "Callback.Excluded": _change(_callbacks, lambda r, e: None),
-    "WorkOrder.Created": _work_order_created,
-    "WorkOrder.Assigned": _change(
+    Callback.SpecialCallbackDecided: _change(_callbacks, _special_decided),
+    Callback.Excluded: _change(_callbacks, lambda r, e: None),
+    WorkOrder.Created: _work_order_created,
+    WorkOrder.Assigned: _change(
         _work_orders, lambda r, e: {**r, "branch": e.branch, "handler_id": e.handler_id}
     ),
-    "WorkOrder.OverdueStatementFiled": _change(_work_orders, lambda r, e: {**r, "overdue_statement": True}),
-    "WorkOrder.Resolved": _change(_work_orders, lambda r, e: None),
-    "WorkOrder.Withdrawn": _change(_work_orders, lambda r, e: None),
-    "ServiceCase.Opened": _case_opened,
-    "ServiceCase.Assigned": _change(
+    WorkOrder.OverdueStatementFiled: _change(_work_orders, lambda r, e: {**r, "overdue_statement": True}),
+    WorkOrder.Resolved: _change(_work_orders, lambda r, e: None),
+    WorkOrder.Withdrawn: _change(_work_orders, lambda r, e: None),
+    ServiceCase.Opened: _case_opened,
+    ServiceCase.Assigned: _change(
         _cases,
         lambda r, e: {
             **r,
@@ -293,10 +294,8 @@ HANDLERS: dict[str, Handler] = {
             "card_due_on": e.card_due_on,
         },
     ),
-    "ServiceCase.ServiceListSigned": _change(
-        _cases, lambda r, e: {**r, "status": CaseStatus.IN_SERVICE.value}
-    ),
-    "ServiceCase.AssignmentRefused": _change(
+    ServiceCase.ServiceListSigned: _change(_cases, lambda r, e: {**r, "status": CaseStatus.IN_SERVICE.value}),
+    ServiceCase.AssignmentRefused: _change(
         _cases,
         lambda r, e: {
             **r,
@@ -306,8 +305,8 @@ HANDLERS: dict[str, Handler] = {
             "card_due_on": None,
         },
     ),
-    "ServiceCase.ServiceCardCreated": _change(_cases, lambda r, e: {**r, "card_number": e.card_number}),
-    "ServiceCase.ContactAttempted": _change(
+    ServiceCase.ServiceCardCreated: _change(_cases, lambda r, e: {**r, "card_number": e.card_number}),
+    ServiceCase.ContactAttempted: _change(
         _cases,
         lambda r, e: {
             **r,
@@ -315,7 +314,7 @@ HANDLERS: dict[str, Handler] = {
             "last_contact_on": max(filter(None, (r["last_contact_on"], e.attempted_on))),
         },
     ),
-    "ServiceCase.ClassChanged": _change(
+    ServiceCase.ClassChanged: _change(
         _cases,
         lambda r, e: {
             **r,
@@ -323,25 +322,23 @@ HANDLERS: dict[str, Handler] = {
             "report_due_on": r["report_due_on"] if e.new_class == ServiceClass.DIFFICULT else None,
         },
     ),
-    "ServiceCase.PremiumDueDateRecorded": _change(
+    ServiceCase.PremiumDueDateRecorded: _change(
         _cases, lambda r, e: {**r, "premium_due_on": e.premium_due_on}
     ),
-    "ServiceCase.DifficultCaseReportDue": _change(_cases, lambda r, e: {**r, "report_due_on": e.due_on}),
-    "ServiceCase.DifficultCaseReportFiled": _change(
-        _cases, lambda r, e: {**r, "report_filed_on": e.filed_on}
-    ),
-    "ServiceCase.SurvivalBenefitNoticeDue": _change(
+    ServiceCase.DifficultCaseReportDue: _change(_cases, lambda r, e: {**r, "report_due_on": e.due_on}),
+    ServiceCase.DifficultCaseReportFiled: _change(_cases, lambda r, e: {**r, "report_filed_on": e.filed_on}),
+    ServiceCase.SurvivalBenefitNoticeDue: _change(
         _cases,
         lambda r, e: {
             **r,
             "notices_due": _notices(r, e.anniversary_on.isoformat(), e.due_on.isoformat()),
         },
     ),
-    "ServiceCase.SurvivalBenefitNoticeDelivered": _change(
+    ServiceCase.SurvivalBenefitNoticeDelivered: _change(
         _cases, lambda r, e: {**r, "notices_due": _notices(r, e.anniversary_on.isoformat(), None)}
     ),
-    "ServiceCase.Superseded": _change(_cases, lambda r, e: None),
-    "ServiceCase.Closed": _change(_cases, lambda r, e: None),
+    ServiceCase.Superseded: _change(_cases, lambda r, e: None),
+    ServiceCase.Closed: _change(_cases, lambda r, e: None),
 }
 
 
@@ -355,7 +352,7 @@ CALLABLE_SQL = f"('{CallbackStatus.AWAITING_CALL.value}', '{CallbackStatus.IN_CA
 @register
 class Worklists(EventTableProjection):
     name = "worklists"
-    handlers = HANDLERS
+    handlers = handler_table(HANDLERS)
     version = 2  # v2: the call queue's keyset indexes (callable callbacks only)
     title = "工作队列 worklists"
     tables = ("worklist_callbacks", "worklist_work_orders", "worklist_service_cases")
@@ -442,5 +439,5 @@ class Worklists(EventTableProjection):
         c.work_orders.prefetch(later["WorkOrder"])
         c.cases.prefetch(later["ServiceCase"])
         for env in batch:
-            HANDLERS[event_name(env.topic)](c, env.event)
+            self.handler(env)(c, env.event)
         c.flush()

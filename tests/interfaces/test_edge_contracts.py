@@ -29,7 +29,7 @@ def test_the_sql_finder_finds_what_the_dashboard_used_to_run():
     old = 'SQL("SELECT max(month) FROM {}.scorecard_callbacks WHERE month <= %s")'
     assert sql_against({"scorecard_callbacks"}, old) == ["FROM {}.scorecard_callbacks"]
     assert sql_against({"audit_trail"}, "routes for the audit_trail page") == []
-    assert sql_against({"timeliness"}, "from projections.timeliness.projection import ObligationKind") == []
+    assert sql_against({"timeliness"}, "from projections.timeliness.obligations import ObligationKind") == []
 
 
 def test_web_pages_read_through_the_read_models_queries_never_a_table():

@@ -13,7 +13,7 @@ from domain.shared.errors import InvalidInput
 from domain.shared.time import business_date
 from domain.work_order import ObligationStatus
 from interfaces.input_checks import check_storable
-from projections.timeliness.projection import ObligationKind
+from projections.timeliness.obligations import ObligationKind
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 RULE_PATTERN = r"^[A-Z]{2,4}-\d{2}[a-z]?$"  # sub-items such as SL-01b
