@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import threading
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
@@ -31,6 +32,7 @@ from domain.shared.time import require_aware
 from projections.tracking import TABLE
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 #: rows per page at most (the HTTP API has the same cap)
 MAX_LIMIT = 500
@@ -232,6 +234,18 @@ def snapshot(conn: Any) -> Iterator[None]:
             yield
     finally:
         conn.isolation_level = before
+
+
+def in_snapshot(query: Callable[Concatenate[Any, P], T]) -> Callable[Concatenate[Any, P], T]:
+    """A page query whose statements (rows, read-model position, count) run in one
+    snapshot (``snapshot`` of its first argument, the connection)."""
+
+    @functools.wraps(query)
+    def run(conn: Any, *args: P.args, **kwargs: P.kwargs) -> T:
+        with snapshot(conn):
+            return query(conn, *args, **kwargs)
+
+    return run
 
 
 def read_position(conn: Any, schema: str, projection: str) -> int:

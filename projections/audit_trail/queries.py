@@ -25,10 +25,10 @@ from projections.querying import (
     cached_count,
     decode_cursor,
     encode_cursor,
+    in_snapshot,
     keyset_paging,
     query_fingerprint,
     read_position,
-    snapshot,
 )
 
 #: the default threshold of a late entry (``Settings.late_entry_hours``)
@@ -107,24 +107,8 @@ def _where(f: AuditFilters, schema: str, args: dict[str, Any]) -> Composed:
     return SQL(" AND ").join(parts)
 
 
+@in_snapshot
 def query_audit_trail(
-    conn: Connection[Any],
-    schema: str,
-    *,
-    filters: AuditFilters | None = None,
-    limit: int = DEFAULT_LIMIT,
-    offset: int = 0,
-    late_after: timedelta = DEFAULT_LATE_AFTER,
-    cursor: str | None = None,
-) -> ResultPage[AuditEntry]:
-    """See ``_query_audit_trail``: its statements in one snapshot (``snapshot``)."""
-    with snapshot(conn):
-        return _query_audit_trail(
-            conn, schema, filters=filters, limit=limit, offset=offset, late_after=late_after, cursor=cursor
-        )
-
-
-def _query_audit_trail(
     conn: Connection[Any],
     schema: str,
     *,

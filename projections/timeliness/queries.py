@@ -38,10 +38,10 @@ from projections.querying import (
     cached_count,
     decode_cursor,
     encode_cursor,
+    in_snapshot,
     keyset_paging,
     query_fingerprint,
     read_position,
-    snapshot,
 )
 from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.projection import DueParameters, stored_parameters
@@ -205,25 +205,8 @@ def status_of(
     return obligation_status(due_at, warning_lead(lead_days), now, done_at)
 
 
+@in_snapshot
 def query_obligations(
-    conn: Connection[Any],
-    schema: str,
-    *,
-    now: datetime,
-    params: RuleParameters,
-    filters: Filters | None = None,
-    limit: int = DEFAULT_LIMIT,
-    offset: int = 0,
-    cursor: str | None = None,
-) -> ResultPage[ObligationRow]:
-    """See ``_query_obligations``: its statements in one snapshot (``snapshot``)."""
-    with snapshot(conn):
-        return _query_obligations(
-            conn, schema, now=now, params=params, filters=filters, limit=limit, offset=offset, cursor=cursor
-        )
-
-
-def _query_obligations(
     conn: Connection[Any],
     schema: str,
     *,

@@ -39,11 +39,11 @@ from projections.querying import (
     cached_count,
     decode_cursor,
     encode_cursor,
+    in_snapshot,
     keyset_paging,
     paging,
     query_fingerprint,
     read_position,
-    snapshot,
     subtype_label,
 )
 from projections.worklists.projection import CALLABLE_SQL, QUEUE_ORDER
@@ -117,34 +117,8 @@ def _equals(filters: object, names: tuple[str, ...], args: dict[str, Any]) -> Co
     return SQL("").join(parts)
 
 
+@in_snapshot
 def call_centre_queue(
-    conn: Connection[Any],
-    schema: str,
-    *,
-    now: datetime,
-    params: RuleParameters,
-    calendar: WorkingDayCalendar,
-    filters: CallFilters | None = None,
-    limit: int = DEFAULT_LIMIT,
-    offset: int = 0,
-    cursor: str | None = None,
-) -> ResultPage[CallRow]:
-    """See ``_call_centre_queue``: its statements in one snapshot (``snapshot``)."""
-    with snapshot(conn):
-        return _call_centre_queue(
-            conn,
-            schema,
-            now=now,
-            params=params,
-            calendar=calendar,
-            filters=filters,
-            limit=limit,
-            offset=offset,
-            cursor=cursor,
-        )
-
-
-def _call_centre_queue(
     conn: Connection[Any],
     schema: str,
     *,
@@ -422,24 +396,8 @@ class CaseFilters:
     include_unassigned: bool = False
 
 
+@in_snapshot
 def servicer_queue(
-    conn: Connection[Any],
-    schema: str,
-    *,
-    now: datetime,
-    params: RuleParameters,
-    filters: CaseFilters | None = None,
-    limit: int = DEFAULT_LIMIT,
-    offset: int = 0,
-) -> ResultPage[ServiceCaseRow]:
-    """See ``_servicer_queue``: its statements in one snapshot (``snapshot``)."""
-    with snapshot(conn):
-        return _servicer_queue(
-            conn, schema, now=now, params=params, filters=filters, limit=limit, offset=offset
-        )
-
-
-def _servicer_queue(
     conn: Connection[Any],
     schema: str,
     *,
