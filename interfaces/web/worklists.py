@@ -22,7 +22,7 @@ from interfaces.api.pagination import PageParams
 from interfaces.api.permissions import Capability, Principal, ScopeKind
 from interfaces.api.problems import ProblemException
 from interfaces.api.read_models.access import reading
-from interfaces.api.read_models.timeliness import (
+from interfaces.api.read_models.worklists import (
     get_call_worklist,
     get_service_case_worklist,
     get_work_order_worklist,

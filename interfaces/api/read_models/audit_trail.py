@@ -8,39 +8,67 @@ agent outside the scope is 403, as on the write-side reads.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from domain.shared.errors import NotFound
 from domain.shared.values import agent_code as normal_agent_code
 from domain.shared.values import policy_number as normal_policy_number
-from interfaces.api.auth import require, require_scope
-from interfaces.api.context import ApiContext, api_context
+from interfaces.api.auth import require_scope
+from interfaces.api.context import ApiContext
 from interfaces.api.owners import agent_owner, find_agent, find_policy, policy_owner
-from interfaces.api.pagination import CursorParam, PageParams, page_params
-from interfaces.api.permissions import Capability as C
-from interfaces.api.permissions import Principal, ScopeKind
+from interfaces.api.pagination import CursorParam, PageParams
+from interfaces.api.permissions import ScopeKind
 from interfaces.api.problems import problem_responses
 from interfaces.api.read_models.access import narrow, reading
 from interfaces.api.read_models.common import (
     RULE_PATTERN,
     AgentCodeParam,
     Branch,
+    Ctx,
+    Paging,
     PolicyNumberParam,
+    Reader,
     checked,
+    example_page,
     ordered,
 )
-from interfaces.api.read_models.examples import AUDIT_ENTRY, example_page
 from projections.audit_trail.queries import AuditEntry, AuditFilters, query_audit_trail
 from projections.querying import ResultPage
 
 TAG = "audit trail 审计轨迹"
+
+# the example: the demo month, personal data masked
+AUDIT_ENTRY: dict[str, Any] = {
+    "position": 199,
+    "aggregate_type": "Policy",
+    "aggregate_id": "f719ba17-8f43-563a-a27c-597e4de6bcda",
+    "aggregate_version": 2,
+    "business_key": "PSH260900008",
+    "event_type": "ReceiptSigned",
+    "occurred_at": "2026-09-25T08:15:02Z",
+    "recorded_at": "2026-11-22T03:47:04.671662Z",
+    "entry_delay_seconds": 4995122.671662,
+    "late_entry": True,
+    "actor_id": "SH-NQ01",
+    "actor_role": "branch",
+    "command_id": "demo/5/2026-10/40/PSH260900008/02",
+    "rule_ids": ["CB-03"],
+    "policy_numbers": ["PSH260900008"],
+    "agent_codes": [],
+    "summary_zh": "回执签收（PSH260900008）：signed_on=2026-09-25, cooling_off_end=2026-10-10",
+    "summary_en": "Receipt signed (PSH260900008): signed_on=2026-09-25, cooling_off_end=2026-10-10",
+    "data": {
+        "rule_id": "CB-03",
+        "signed_on": "2026-09-25",
+        "cooling_off_end": "2026-10-10",
+        "cooling_off_days": 15,
+    },
+}
+
 router = APIRouter(tags=[TAG])
-Ctx = Annotated[ApiContext, Depends(api_context)]
-Reader = Annotated[Principal, Depends(require(C.READ))]
-Paging = Annotated[PageParams, Depends(page_params)]
 RESPONSES = {
     200: {"content": {"application/json": {"example": example_page(AUDIT_ENTRY)}}},
     **problem_responses(400, 401, 403, 404, 503),

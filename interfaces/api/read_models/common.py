@@ -1,56 +1,32 @@
-"""Query parameters of the read-model GETs (查询参数): types, examples, edge checks."""
+"""What the read-model GETs share (读模型查询公用): dependencies, query parameters, edge
+checks, the shape of an example page. Each read model's own routes, parameters and
+examples are in its module (``audit_trail``, ``timeliness``, ``scorecards``, ``worklists``)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 
 from domain.planner_score import month_of
 from domain.shared.errors import InvalidInput
 from domain.shared.time import business_date
-from domain.work_order import ObligationStatus
+from interfaces.api.auth import require
+from interfaces.api.context import ApiContext, api_context
+from interfaces.api.pagination import PageParams, page_params
+from interfaces.api.permissions import Capability as C
+from interfaces.api.permissions import Principal
+from interfaces.api.problems import problem_responses
 from interfaces.input_checks import check_storable
-from projections.timeliness.obligations import ObligationKind
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 RULE_PATTERN = r"^[A-Z]{2,4}-\d{2}[a-z]?$"  # sub-items such as SL-01b
 
-
-class StatusParam(StrEnum):
-    """PC-03 status (时效状态) as a URL slug."""
-
-    NORMAL = "normal"  # 正常
-    WARNING = "warning"  # 警告
-    OVERDUE = "overdue"  # 超时
-    CLOSED_ON_TIME = "closed_on_time"  # 按时完成
-    CLOSED_LATE = "closed_late"  # 逾期完成
-
-    @property
-    def status(self) -> ObligationStatus:
-        return ObligationStatus[self.name]
-
-
-class KindParam(StrEnum):
-    """Obligation kind (时效事项) as a URL slug."""
-
-    CALLBACK = "callback"  # 犹豫期内回访成功 CB-03
-    RECEIPT_REGISTRATION = "receipt_registration"  # 回执回销时效 CB-05
-    WORK_ORDER = "work_order"  # 问题件处理时效 PC-02
-    SERVICE_CARD = "service_card"  # 客户服务卡建立 PS-03
-    DIFFICULT_CASE_REPORT = "difficult_case_report"  # 疑难件报告书递交 PS-04
-    SURVIVAL_BENEFIT_NOTICE = "survival_benefit_notice"  # 生存金返还通知书送达 PS-04
-    COMPLAINT_ACK = "complaint_ack"  # 投诉24小时响应 SL-01b
-    COMPLAINT_DECISION = "complaint_decision"  # 投诉处理时效 SL-01c
-    RENEWAL_REMINDER = "renewal_reminder"  # 续保提醒 SL-02b
-    CLAIM_STEP = "claim_step"  # 理赔时效 SL-03
-    CARE_CALLBACK = "care_callback"  # 理赔关怀回访 SL-04
-
-    @property
-    def kind(self) -> ObligationKind:
-        return ObligationKind[self.name]
+Ctx = Annotated[ApiContext, Depends(api_context)]
+Reader = Annotated[Principal, Depends(require(C.READ))]
+Paging = Annotated[PageParams, Depends(page_params)]
+ERRORS = problem_responses(400, 401, 403, 503)
 
 
 def _text(description: str, example: str, max_length: int = 60) -> Any:
@@ -62,14 +38,14 @@ Channel = Annotated[str | None, _text("渠道 channel", "个险", 20)]
 ProductTypeParam = Annotated[str | None, _text("产品类型 product type", "分红", 20)]
 AgentCodeParam = Annotated[str | None, _text("业务员工号 agent code", "A0001", 20)]
 PolicyNumberParam = Annotated[str | None, _text("保单号 policy number", "P2026000001", 40)]
+HandlerId = Annotated[
+    str | None,
+    Query(min_length=1, max_length=60, description="查勘/理赔人员 claim handler", examples=["SV01"]),
+]
 Month = Annotated[
     str | None,
     Query(pattern=MONTH_PATTERN, description="月份 YYYY-MM (default: this month)", examples=["2026-03"]),
 ]
-DueFrom = Annotated[
-    date | None, Query(description="due on or after this day 到期起", examples=["2026-03-01"])
-]
-DueTo = Annotated[date | None, Query(description="due on or before this day 到期止", examples=["2026-03-31"])]
 
 
 def this_month(now: datetime) -> str:
@@ -89,3 +65,13 @@ def checked(**values: Any) -> None:
 def ordered(first: Any, last: Any, names: str) -> None:
     if first is not None and last is not None and first > last:
         raise InvalidInput(f"{names}: the start is after the end", f"{names}：起点晚于终点")
+
+
+def ok(example: object) -> dict[int | str, dict[str, object]]:
+    """The documented answers of a read: 200 with ``example``, and the problems."""
+    return {200: {"content": {"application/json": {"example": example}}}, **ERRORS}
+
+
+def example_page(item: dict[str, Any]) -> dict[str, Any]:
+    """A one-item page as the list endpoints answer it."""
+    return {"items": [item], "total": 1, "limit": 50, "offset": 0, "next_offset": None}

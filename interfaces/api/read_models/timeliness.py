@@ -1,63 +1,41 @@
-"""GETs on the read models (读模型查询): timeliness, scorecards, KPIs, worklists.
+"""GETs of the timeliness read model (时效): obligations with their PC-03 status, and counts.
 
-Thin: query parameters become the filters of ``projections.queries``; the caller's
-scope narrows them (``read_access.narrow``: an agent token reads its own code, a
+Thin: query parameters become the filters of ``projections.timeliness.queries``; the
+caller's scope narrows them (``access.narrow``: an agent token reads its own code, a
 branch token its branch; asking for another is 403); "now" is the application clock.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from domain.planner_score import month_key
-from domain.shared.errors import InvalidInput
-from interfaces.api.auth import require
-from interfaces.api.context import ApiContext, api_context
-from interfaces.api.pagination import CursorParam, PageParams, page_params
-from interfaces.api.permissions import Capability as C
+from domain.work_order import ObligationStatus
+from interfaces.api.context import ApiContext
+from interfaces.api.pagination import CursorParam
 from interfaces.api.permissions import Principal
-from interfaces.api.problems import problem_responses
-from interfaces.api.read_models.access import narrow, reading, refuse_agent_scope
+from interfaces.api.read_models.access import narrow, reading
 from interfaces.api.read_models.common import (
     AgentCodeParam,
     Branch,
     Channel,
-    DueFrom,
-    DueTo,
-    KindParam,
-    Month,
+    Ctx,
+    Paging,
     PolicyNumberParam,
     ProductTypeParam,
-    StatusParam,
+    Reader,
     checked,
-    ordered,
-    this_month,
-)
-from interfaces.api.read_models.examples import (
-    AGENT_SCORECARD,
-    BRANCH_SCORECARD,
-    CALL_ROW,
-    OBLIGATION_ROW,
-    QUEUE_ROW,
-    SCORECARD,
-    SERVICE_CASE_ROW,
-    SUMMARY_ROW,
     example_page,
+    ok,
+    ordered,
 )
 from projections.querying import ResultPage
-from projections.scorecards.queries import (
-    AgentScorecard,
-    BranchScorecard,
-    Rate,
-    Scorecard,
-    ScorecardFilters,
-    agent_scorecards,
-    branch_scorecards,
-    scorecards,
-)
+from projections.scorecards.queries import Rate
+from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.queries import (
     Filters,
     ObligationRow,
@@ -65,26 +43,85 @@ from projections.timeliness.queries import (
     count_by_status,
     query_obligations,
 )
-from projections.worklists.queries import (
-    BranchQueueRow,
-    CallFilters,
-    CallRow,
-    CaseFilters,
-    ServiceCaseRow,
-    branch_work_queue,
-    call_centre_queue,
-    servicer_queue,
-)
 
 router = APIRouter()
-Ctx = Annotated[ApiContext, Depends(api_context)]
-Reader = Annotated[Principal, Depends(require(C.READ))]
-Paging = Annotated[PageParams, Depends(page_params)]
-ERRORS = problem_responses(400, 401, 403, 503)
 
 
-def _ok(example: object) -> dict[int | str, dict[str, object]]:
-    return {200: {"content": {"application/json": {"example": example}}}, **ERRORS}
+class StatusParam(StrEnum):
+    """PC-03 status (时效状态) as a URL slug."""
+
+    NORMAL = "normal"  # 正常
+    WARNING = "warning"  # 警告
+    OVERDUE = "overdue"  # 超时
+    CLOSED_ON_TIME = "closed_on_time"  # 按时完成
+    CLOSED_LATE = "closed_late"  # 逾期完成
+
+    @property
+    def status(self) -> ObligationStatus:
+        return ObligationStatus[self.name]
+
+
+class KindParam(StrEnum):
+    """Obligation kind (时效事项) as a URL slug."""
+
+    CALLBACK = "callback"  # 犹豫期内回访成功 CB-03
+    RECEIPT_REGISTRATION = "receipt_registration"  # 回执回销时效 CB-05
+    WORK_ORDER = "work_order"  # 问题件处理时效 PC-02
+    SERVICE_CARD = "service_card"  # 客户服务卡建立 PS-03
+    DIFFICULT_CASE_REPORT = "difficult_case_report"  # 疑难件报告书递交 PS-04
+    SURVIVAL_BENEFIT_NOTICE = "survival_benefit_notice"  # 生存金返还通知书送达 PS-04
+    COMPLAINT_ACK = "complaint_ack"  # 投诉24小时响应 SL-01b
+    COMPLAINT_DECISION = "complaint_decision"  # 投诉处理时效 SL-01c
+    RENEWAL_REMINDER = "renewal_reminder"  # 续保提醒 SL-02b
+    CLAIM_STEP = "claim_step"  # 理赔时效 SL-03
+    CARE_CALLBACK = "care_callback"  # 理赔关怀回访 SL-04
+
+    @property
+    def kind(self) -> ObligationKind:
+        return ObligationKind[self.name]
+
+
+DueFrom = Annotated[
+    date | None, Query(description="due on or after this day 到期起", examples=["2026-03-01"])
+]
+DueTo = Annotated[date | None, Query(description="due on or before this day 到期止", examples=["2026-03-31"])]
+
+
+# ----- examples (the demo month, personal data masked) ----------------------------------
+OBLIGATION_ROW: dict[str, Any] = {
+    "obligation_id": "PC-02:240c55dd-9fd8-579f-adb3-32fcc624521c",
+    "rule_id": "PC-02",
+    "kind": {"zh": "问题件处理时效", "en": "work order handled by its deadline"},
+    "detail": "人工亲访件",
+    "subject_type": "work_order",
+    "subject_id": "240c55dd-9fd8-579f-adb3-32fcc624521c",
+    "policy_number": "PBJ261000006",
+    "branch": "北京分公司",
+    "channel": "个险",
+    "product_type": "投连",
+    "agent_code": "BJ0006",
+    "started_at": "2026-10-10T12:50:42Z",
+    "due_at": "2026-10-17T15:59:59.999999Z",
+    "done_at": "2026-10-14T03:30:02Z",
+    "status": {"zh": "按时完成", "en": "closed on time"},
+    "warning_lead_days": 2,
+    "overdue_statement": False,
+    "overdue_reason": "",
+    "cancelled_at": None,
+    "cancel_reason": "",
+}
+
+SUMMARY_ROW: dict[str, Any] = {
+    "key": "上海分公司",
+    "total": 26,
+    "normal": 0,
+    "warning": 0,
+    "overdue": 0,
+    "closed_on_time": 22,
+    "closed_late": 4,
+    "no_due": 0,
+    "overdue_statements": 0,
+}
 
 
 # ----- timeliness 时效 ------------------------------------------------------------------------
@@ -146,7 +183,7 @@ OpenOnly = Annotated[bool, Query(description="only not yet done 未完成")]
     response_model=ResultPage[ObligationRow],
     tags=["timeliness 时效"],
     summary="时效 Obligations with their PC-03 status now; earliest due first",
-    responses=_ok(example_page(OBLIGATION_ROW)),
+    responses=ok(example_page(OBLIGATION_ROW)),
 )
 def get_timeliness(
     ctx: Ctx,
@@ -222,7 +259,7 @@ def summarise(groups: list[StatusCounts], group_by: str | None) -> TimelinessSum
     response_model=TimelinessSummary,
     tags=["timeliness 时效"],
     summary="时效汇总 Counts and rates by PC-03 status, grouped by branch / channel / …",
-    responses=_ok({"group_by": "branch", "groups": [SUMMARY_ROW], "total": {**SUMMARY_ROW, "key": None}}),
+    responses=ok({"group_by": "branch", "groups": [SUMMARY_ROW], "total": {**SUMMARY_ROW, "key": None}}),
 )
 def get_timeliness_summary(
     ctx: Ctx,
@@ -258,184 +295,3 @@ def get_timeliness_summary(
             r.conn, r.schema, now=r.now, params=ctx.app.settings.rules, group_by=key, filters=filters
         )
     return summarise([g for g in groups if g.total], key)
-
-
-# ----- scorecards and KPIs 考核 ----------------------------------------------------------------
-@router.get(
-    "/scorecards/agents",
-    response_model=ResultPage[AgentScorecard],
-    tags=["scorecards 考核"],
-    summary="业务员考核 Agents' month: KP-01..03, PC-07 warning / investigation, SC-01 score",
-    responses=_ok(example_page(AGENT_SCORECARD)),
-)
-def get_agent_scorecards(
-    ctx: Ctx,
-    principal: Reader,
-    page: Paging,
-    month: Month = None,
-    branch: Branch = None,
-    agent_code: AgentCodeParam = None,
-) -> ResultPage[AgentScorecard]:
-    checked(branch=branch)
-    scope = narrow(principal, branch, agent_code, app=ctx.app)
-    with reading(ctx.app) as r:
-        return agent_scorecards(
-            r.conn, r.schema, month=month or this_month(r.now), now=r.now, params=ctx.app.settings.rules,
-            branch=scope.branch, agent_code=scope.agent_code, limit=page.limit, offset=page.offset,
-        )  # fmt: skip
-
-
-@router.get(
-    "/scorecards/branches",
-    response_model=ResultPage[BranchScorecard],
-    tags=["scorecards 考核"],
-    summary="机构考核 Branches' month: KPIs and agents warned / under investigation (PC-07)",
-    responses=_ok(example_page(BRANCH_SCORECARD)),
-)
-def get_branch_scorecards(
-    ctx: Ctx, principal: Reader, page: Paging, month: Month = None, branch: Branch = None
-) -> ResultPage[BranchScorecard]:
-    checked(branch=branch)
-    refuse_agent_scope(principal, "a branch scorecard")
-    scope = narrow(principal, branch, app=ctx.app)
-    with reading(ctx.app) as r:
-        return branch_scorecards(
-            r.conn, r.schema, month=month or this_month(r.now), now=r.now, params=ctx.app.settings.rules,
-            branch=scope.branch, limit=page.limit, offset=page.offset,
-        )  # fmt: skip
-
-
-Dimension = Literal["branch", "channel", "product_type", "agent_code"]
-
-
-@router.get(
-    "/kpis",
-    response_model=ResultPage[Scorecard],
-    tags=["scorecards 考核"],
-    summary="指标 KP-01..04: callback and work-order KPIs by branch / channel / product type and month",
-    responses=_ok(example_page(SCORECARD)),
-)
-def get_kpis(
-    ctx: Ctx,
-    principal: Reader,
-    page: Paging,
-    by: Annotated[Dimension, Query(description="breakdown 维度 (KP-04)")] = "branch",
-    month_from: Month = None,
-    month_to: Month = None,
-    branch: Branch = None,
-    channel: Channel = None,
-    product_type: ProductTypeParam = None,
-    agent_code: AgentCodeParam = None,
-) -> ResultPage[Scorecard]:
-    checked(branch=branch, channel=channel, product_type=product_type)
-    scope = narrow(principal, branch, agent_code, app=ctx.app)
-    with reading(ctx.app) as r:
-        first = month_key(month_from or month_to or this_month(r.now))
-        last = month_key(month_to or first)
-        ordered(first, last, "month_from/month_to")
-        filters = ScorecardFilters(
-            branch=scope.branch, channel=channel, product_type=product_type, agent_code=scope.agent_code
-        )
-        return scorecards(
-            r.conn, r.schema, dimension=by, month_from=first, month_to=last, now=r.now, filters=filters,
-            limit=page.limit, offset=page.offset,
-        )  # fmt: skip
-
-
-# ----- worklists 工作队列 ----------------------------------------------------------------------
-@router.get(
-    "/worklists/calls",
-    response_model=ResultPage[CallRow],
-    tags=["worklists 工作队列"],
-    summary="回访待呼 Callbacks with a running cycle (CA-02), attempts left, next call window (CA-01)",
-    responses=_ok(example_page(CALL_ROW)),
-)
-def get_call_worklist(
-    ctx: Ctx,
-    principal: Reader,
-    page: Paging,
-    branch: Branch = None,
-    channel: Channel = None,
-    agent_code: AgentCodeParam = None,
-    policy_number: PolicyNumberParam = None,
-    cursor: CursorParam = None,
-) -> ResultPage[CallRow]:
-    checked(branch=branch, channel=channel, policy_number=policy_number)
-    scope = narrow(principal, branch, agent_code, app=ctx.app)
-    filters = CallFilters(
-        branch=scope.branch,
-        channel=channel,
-        agent_code=scope.agent_code,
-        policy_number=policy_number.strip().upper() if policy_number else None,
-    )
-    with reading(ctx.app) as r:
-        return call_centre_queue(
-            r.conn, r.schema, now=r.now, params=ctx.app.settings.rules, calendar=ctx.app.calendar,
-            filters=filters, limit=page.limit, offset=page.offset, cursor=cursor,
-        )  # fmt: skip
-
-
-@router.get(
-    "/worklists/work-orders",
-    response_model=ResultPage[BranchQueueRow],
-    tags=["worklists 工作队列"],
-    summary="问题件队列 A branch's open work orders in OC-05 order (核实件 first, then by month)",
-    responses=_ok(example_page(QUEUE_ROW)),
-)
-def get_work_order_worklist(
-    ctx: Ctx,
-    principal: Reader,
-    page: Paging,
-    branch: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=60,
-            description="机构 branch (a branch token: its own, the default)",
-            examples=["北京分公司"],
-        ),
-    ] = None,
-    handler_id: Annotated[
-        str | None, Query(min_length=1, max_length=60, description="经办人 handler")
-    ] = None,
-) -> ResultPage[BranchQueueRow]:
-    checked(branch=branch, handler_id=handler_id)
-    refuse_agent_scope(principal, "a branch's work-order queue")
-    scope = narrow(principal, branch, app=ctx.app)
-    if scope.branch is None:
-        raise InvalidInput("give the branch whose queue to list", "请指定机构 branch")
-    with reading(ctx.app) as r:
-        return branch_work_queue(
-            r.conn, r.schema, branch=scope.branch, now=r.now, handler_id=handler_id,
-            limit=page.limit, offset=page.offset,
-        )  # fmt: skip
-
-
-@router.get(
-    "/worklists/service-cases",
-    response_model=ResultPage[ServiceCaseRow],
-    tags=["worklists 工作队列"],
-    summary="服务件队列 Open service cases in PS-04 order (earliest premium due first)",
-    responses=_ok(example_page(SERVICE_CASE_ROW)),
-)
-def get_service_case_worklist(
-    ctx: Ctx,
-    principal: Reader,
-    page: Paging,
-    branch: Branch = None,
-    servicer_code: Annotated[
-        str | None,
-        Query(min_length=1, max_length=20, description="收展员工号 servicer (an agent token: its own)"),
-    ] = None,
-    include_unassigned: Annotated[bool, Query(description="also cases not assigned yet 含未分配")] = False,
-) -> ResultPage[ServiceCaseRow]:
-    checked(branch=branch)
-    scope = narrow(principal, branch, servicer_code, app=ctx.app)
-    filters = CaseFilters(
-        servicer_code=scope.agent_code, branch=scope.branch, include_unassigned=include_unassigned
-    )
-    with reading(ctx.app) as r:
-        return servicer_queue(
-            r.conn, r.schema, now=r.now, params=ctx.app.settings.rules, filters=filters,
-            limit=page.limit, offset=page.offset,
-        )  # fmt: skip
