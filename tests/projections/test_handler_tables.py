@@ -4,7 +4,8 @@ Each read model lives in one package (``projections/<model>/``) and says which e
 handles with tables ``{EventClass: handler}`` (``projections.dispatch``). Guarded here:
 every key is a real event class whose topic is released (tests/event_topics.txt); no
 event has handlers in two tables of one model; every table of a model's package is
-wired into the model; and a projection decodes exactly the topics of its keys.
+wired into the model; a projection decodes exactly the topics of its keys; and the audit
+trail's per-event overrides (``event_facts``) are keyed the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.shared.aggregate import TrailAggregate
-from projections import registry
+from projections import event_facts, registry
 from projections.dispatch import DuplicateHandler, by_topic, handler_table
 from projections.rows import EventTableProjection
 
@@ -95,6 +96,15 @@ def test_a_projection_decodes_exactly_the_topics_of_its_keys(projection):
     keys = {get_topic(k) for k in projection.handlers}
     assert {t for t in RELEASED if projection.handles(t)} == keys
     assert not projection.handles("domain.policy:Policy.NoSuchEvent")
+
+
+def test_the_audit_trails_per_event_overrides_name_stored_event_classes():
+    """The generic description's overrides (``event_facts``) are keyed like the handler tables."""
+    for table in (event_facts.TITLES, event_facts.KEYS, event_facts.REFS, event_facts.SUMMARIES):
+        assert table
+        for key in table:
+            assert _is_event(key), f"event_facts override key {key!r} is not an event class"
+            assert get_topic(key) in RELEASED
 
 
 def test_the_audit_trail_keeps_a_row_of_every_event():
