@@ -9,7 +9,7 @@
   (SL-03g) replaces the row: new start and deadline, no longer excluded.
 
 Handlers only copy event data into rows; counting happens when read
-(``projections.queries.service_standard_scorecards``).
+(``projections.scorecards.claim_queries``, ``complaint_queries``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Contracts of the edges that import-linter cannot state: the web pages name no read-model
-table in SQL (they call ``projections/queries``)."""
+table in SQL (they call the read models' queries, ``projections/<model>/``)."""
 
 from __future__ import annotations
 
@@ -40,4 +40,4 @@ def test_web_pages_read_through_the_read_models_queries_never_a_table():
         for path in sorted(WEB.rglob("*"))
         if path.suffix in {".py", ".html", ".js"} and (hits := sql_against(tables, path.read_text()))
     }
-    assert found == {}, f"move this SQL into a query function in projections/queries/: {found}"
+    assert found == {}, f"move this SQL into its read model's queries (projections/<model>/): {found}"
