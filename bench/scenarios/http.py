@@ -294,16 +294,34 @@ _SEED_ROWS = """
 """
 
 
+#: the tables seeded row by row; their secondary indexes are built after the rows are in
+_SEEDED = ("timeliness", "worklist_callbacks")
+
+
 def seed_read_models(ctx: BenchContext, schema: str, policies: int) -> float:
     """Add ``policies`` callbacks' rows to the read models by SQL, as the projections would
-    have written them (indexes maintained), then ANALYZE: seconds taken."""
+    have written them, then ANALYZE: seconds taken. Set-based, and the secondary indexes of
+    the big tables are dropped first and built again after (a sort per index instead of a
+    million random insertions into each): the same indexes, the same rows."""
     started = time.perf_counter()
     s = f'"{schema}"'
     with ctx.connect(autocommit=True) as conn:
+        conn.execute("SET synchronous_commit = off")
+        conn.execute("SET maintenance_work_mem = '256MB'")
+        indexes = conn.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes AS i WHERE i.schemaname = %s"
+            " AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c"
+            " WHERE c.conindid = format('%%I.%%I', i.schemaname, i.indexname)::regclass)",
+            (schema, list(_SEEDED)),
+        ).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX {s}."{name}"')
         conn.execute(_SEED_ROWS.format(n=int(policies)))
         for statement in _SEED_SQL:
             conn.execute(statement.format(s=s))
-        for table in ("timeliness", "worklist_callbacks", "scorecard_callback_counts"):
+        for _, definition in indexes:
+            conn.execute(definition)
+        for table in (*_SEEDED, "scorecard_callback_counts"):
             conn.execute(f"ANALYZE {s}.{table}")
     return time.perf_counter() - started
 
