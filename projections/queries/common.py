@@ -228,7 +228,8 @@ def snapshot(conn: Any) -> Iterator[None]:
     before = conn.isolation_level
     conn.isolation_level = IsolationLevel.REPEATABLE_READ
     try:
-        with conn.transaction():
+        # pipeline mode: the BEGIN travels with the first statement, not in a round trip of its own
+        with conn.pipeline(), conn.transaction():
             yield
     finally:
         conn.isolation_level = before
