@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from psycopg import IsolationLevel
@@ -49,15 +50,21 @@ class Label(Row):
 
     @classmethod
     def of(cls, enum_cls: type[LabelledEnum], value: str) -> Label:
-        try:
-            member = enum_cls(value)
-        except ValueError:  # a value this code does not know (newer data): shown as is
-            return cls(zh=value, en=value)
-        return cls(zh=member.zh, en=member.en)
+        return _label(cls, enum_cls, value)
 
     @classmethod
     def maybe(cls, enum_cls: type[LabelledEnum], value: str | None) -> Label | None:
         return cls.of(enum_cls, value) if value else None
+
+
+@lru_cache(maxsize=4096)
+def _label(cls: type[Label], enum_cls: type[LabelledEnum], value: str) -> Label:
+    """One shared, frozen instance per value: pages label every row, and the values are few."""
+    try:
+        member = enum_cls(value)
+    except ValueError:  # a value this code does not know (newer data): shown as is
+        return cls(zh=value, en=value)
+    return cls(zh=member.zh, en=member.en)
 
 
 class ResultPage(Row, Generic[T]):

@@ -205,7 +205,7 @@ def agent_scorecards(
     complaints = agent_complaints(conn, schema, agents=agents, months=[month], now=now, branch=branch)
     items = [
         AgentScorecard(
-            **card.model_dump(),
+            **dict(card),  # its fields as they are: a model_dump would have them validated again
             quality=quality.get(card.key, {}).get(month) or _no_quality(month, params),
             planner_score=scores.get(card.key),
             complaints=complaints.get((card.key, month)) or AgentComplaints(),
@@ -247,7 +247,7 @@ def branch_scorecards(
             by_branch[b].append(found)
     items = [
         BranchScorecard(
-            **card.model_dump(),
+            **dict(card),
             agents=sum(1 for b, _ in members if b == card.key),
             agents_warned=sum(q.warned for q in by_branch[card.key]),
             agents_under_investigation=sum(q.investigation for q in by_branch[card.key]),
