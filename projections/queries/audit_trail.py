@@ -26,8 +26,8 @@ from projections.queries.common import (
     decode_cursor,
     encode_cursor,
     keyset_paging,
+    position_after,
     query_fingerprint,
-    read_position,
     snapshot,
 )
 
@@ -154,10 +154,12 @@ def _query_audit_trail(
     ).format(Identifier(schema), where, keyset)
     counting = SQL("SELECT count(*) FROM {}.audit_trail AS a WHERE {}").format(Identifier(schema), where)
     with conn.cursor(row_factory=dict_row) as cur:
-        records = cur.execute(query, args).fetchall()
+        cur.execute(query, args)
+        position = position_after(conn, schema, "audit_trail")  # with the rows, one round trip
+        records = cur.fetchall()
     total = cached_count(
         ("audit_trail", schema, bound),
-        read_position(conn, schema, "audit_trail"),
+        position(),
         lambda: int(conn.execute(counting, args).fetchone()[0]),  # type: ignore[index]
     )
     last = records[-1] if len(records) == limit else None

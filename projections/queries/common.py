@@ -244,8 +244,19 @@ def snapshot(conn: Any) -> Iterator[None]:
 
 def read_position(conn: Any, schema: str, projection: str) -> int:
     """How far the read model ``projection`` has applied the log (its tracking row)."""
-    row = conn.execute(
+    return position_after(conn, schema, projection)()
+
+
+def position_after(conn: Any, schema: str, projection: str) -> Callable[[], int]:
+    """``read_position`` sent now, read when called: inside a ``snapshot`` (pipeline mode) it
+    travels with the page's query sent before it, in one round trip."""
+    cur = conn.execute(
         SQL("SELECT position FROM {}.{} WHERE name = %s").format(Identifier(schema), Identifier(TABLE)),
         (projection,),
-    ).fetchone()
-    return int(row[0]) if row else -1
+    )
+
+    def position() -> int:
+        row = cur.fetchone()
+        return int(row[0]) if row else -1
+
+    return position
