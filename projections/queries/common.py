@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
@@ -221,6 +221,31 @@ def cached_count(key: tuple[Any, ...], position: int, count: Callable[[], int]) 
             _counts.clear()
         _counts[key] = (now, position, total)
     return total
+
+
+#: a page built from counters (scorecards, KPIs) is reused while its read model has not moved
+#: and the request's "now" is at most this much later than the one it was built at (overdue
+#: counts depend on now): exact in the data, at most a second old in the clock
+PAGE_NOW_TOLERANCE = timedelta(seconds=1)
+_built_pages: dict[tuple[Any, ...], tuple[int, datetime, Any]] = {}  # key → (position, now, page)
+
+
+def cached_page(key: tuple[Any, ...], position: int, now: datetime, build: Callable[[], T]) -> T:
+    """``build()`` for one query, reused as ``PAGE_NOW_TOLERANCE`` says. ``key`` must hold every
+    argument of the query, the caller's scope-narrowed filters included: a page is never served
+    to a query it was not built for. Pages are frozen models, safe to share between requests."""
+    with _counts_lock:
+        found = _built_pages.get(key)
+    if found is not None:
+        at_position, built_at, page = found
+        if at_position == position and timedelta(0) <= now - built_at <= PAGE_NOW_TOLERANCE:
+            return page  # type: ignore[no-any-return]
+    page = build()
+    with _counts_lock:
+        if len(_built_pages) > 2_000:
+            _built_pages.clear()
+        _built_pages[key] = (position, now, page)
+    return page
 
 
 @contextmanager
