@@ -17,7 +17,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from psycopg import IsolationLevel
@@ -51,15 +52,21 @@ class Label(Row):
 
     @classmethod
     def of(cls, enum_cls: type[LabelledEnum], value: str) -> Label:
-        try:
-            member = enum_cls(value)
-        except ValueError:  # a value this code does not know (newer data): shown as is
-            return cls(zh=value, en=value)
-        return cls(zh=member.zh, en=member.en)
+        return _label(cls, enum_cls, value)
 
     @classmethod
     def maybe(cls, enum_cls: type[LabelledEnum], value: str | None) -> Label | None:
         return cls.of(enum_cls, value) if value else None
+
+
+@lru_cache(maxsize=4096)
+def _label(cls: type[Label], enum_cls: type[LabelledEnum], value: str) -> Label:
+    """One shared, frozen instance per value: pages label every row, and the values are few."""
+    try:
+        member = enum_cls(value)
+    except ValueError:  # a value this code does not know (newer data): shown as is
+        return cls(zh=value, en=value)
+    return cls(zh=member.zh, en=member.en)
 
 
 class ResultPage(Row, Generic[T]):
@@ -218,6 +225,31 @@ def cached_count(key: tuple[Any, ...], position: int, count: Callable[[], int]) 
     return total
 
 
+#: a page built from counters (scorecards, KPIs) is reused while its read model has not moved
+#: and the request's "now" is at most this much later than the one it was built at (overdue
+#: counts depend on now): exact in the data, at most a second old in the clock
+PAGE_NOW_TOLERANCE = timedelta(seconds=1)
+_built_pages: dict[tuple[Any, ...], tuple[int, datetime, Any]] = {}  # key → (position, now, page)
+
+
+def cached_page(key: tuple[Any, ...], position: int, now: datetime, build: Callable[[], T]) -> T:
+    """``build()`` for one query, reused as ``PAGE_NOW_TOLERANCE`` says. ``key`` must hold every
+    argument of the query, the caller's scope-narrowed filters included: a page is never served
+    to a query it was not built for. Pages are frozen models, safe to share between requests."""
+    with _counts_lock:
+        found = _built_pages.get(key)
+    if found is not None:
+        at_position, built_at, page = found
+        if at_position == position and timedelta(0) <= now - built_at <= PAGE_NOW_TOLERANCE:
+            return page  # type: ignore[no-any-return]
+    page = build()
+    with _counts_lock:
+        if len(_built_pages) > 2_000:
+            _built_pages.clear()
+        _built_pages[key] = (position, now, page)
+    return page
+
+
 @contextmanager
 def snapshot(conn: Any) -> Iterator[None]:
     """One snapshot for a page's statements (rows, read-model position, count), so that
@@ -230,7 +262,8 @@ def snapshot(conn: Any) -> Iterator[None]:
     before = conn.isolation_level
     conn.isolation_level = IsolationLevel.REPEATABLE_READ
     try:
-        with conn.transaction():
+        # pipeline mode: the BEGIN travels with the first statement, not in a round trip of its own
+        with conn.pipeline(), conn.transaction():
             yield
     finally:
         conn.isolation_level = before
@@ -250,8 +283,19 @@ def in_snapshot(query: Callable[Concatenate[Any, P], T]) -> Callable[Concatenate
 
 def read_position(conn: Any, schema: str, projection: str) -> int:
     """How far the read model ``projection`` has applied the log (its tracking row)."""
-    row = conn.execute(
+    return position_after(conn, schema, projection)()
+
+
+def position_after(conn: Any, schema: str, projection: str) -> Callable[[], int]:
+    """``read_position`` sent now, read when called: inside a ``snapshot`` (pipeline mode) it
+    travels with the page's query sent before it, in one round trip."""
+    cur = conn.execute(
         SQL("SELECT position FROM {}.{} WHERE name = %s").format(Identifier(schema), Identifier(TABLE)),
         (projection,),
-    ).fetchone()
-    return int(row[0]) if row else -1
+    )
+
+    def position() -> int:
+        row = cur.fetchone()
+        return int(row[0]) if row else -1
+
+    return position

@@ -27,8 +27,8 @@ from projections.querying import (
     encode_cursor,
     in_snapshot,
     keyset_paging,
+    position_after,
     query_fingerprint,
-    read_position,
 )
 
 #: the default threshold of a late entry (``Settings.late_entry_hours``)
@@ -138,10 +138,12 @@ def query_audit_trail(
     ).format(Identifier(schema), where, keyset)
     counting = SQL("SELECT count(*) FROM {}.audit_trail AS a WHERE {}").format(Identifier(schema), where)
     with conn.cursor(row_factory=dict_row) as cur:
-        records = cur.execute(query, args).fetchall()
+        cur.execute(query, args)
+        position = position_after(conn, schema, "audit_trail")  # with the rows, one round trip
+        records = cur.fetchall()
     total = cached_count(
         ("audit_trail", schema, bound),
-        read_position(conn, schema, "audit_trail"),
+        position(),
         lambda: int(conn.execute(counting, args).fetchone()[0]),  # type: ignore[index]
     )
     last = records[-1] if len(records) == limit else None

@@ -34,7 +34,17 @@ from domain.parameters import RuleParameters
 from domain.planner_score import PlannerMonthlyInputs, WorkLogPenalty, month_key, planner_score
 from domain.policy import Channel, ProductType
 from domain.work_order import ObligationStatus, WorkOrderState, obligation_status, warning_lead
-from projections.querying import DEFAULT_LIMIT, Label, ResultPage, Row, aware, paging, subtype_label
+from projections.querying import (
+    DEFAULT_LIMIT,
+    Label,
+    ResultPage,
+    Row,
+    aware,
+    cached_page,
+    paging,
+    read_position,
+    subtype_label,
+)
 from projections.scorecards.complaint_queries import AgentComplaints, agent_complaints
 
 Dimension = Literal["agent_code", "branch", "channel", "product_type"]
@@ -177,10 +187,43 @@ def scorecards(
     offset: int = 0,
 ) -> ResultPage[Scorecard]:
     """KPIs per ``dimension`` value and month (KP-04), ordered by key then month."""
+    return cached_page(
+        ("scorecards", schema, dimension, month_from, month_to, filters, limit, offset),
+        read_position(conn, schema, "scorecards"),
+        aware(now),
+        lambda: _scorecards(conn, schema, dimension, month_from, month_to, now, filters, limit, offset),
+    )
+
+
+def _scorecards(
+    conn: Connection[Any],
+    schema: str,
+    dimension: Dimension,
+    month_from: str,
+    month_to: str | None,
+    now: datetime,
+    filters: ScorecardFilters | None,
+    limit: int,
+    offset: int,
+) -> ResultPage[Scorecard]:
     page, total = _keys(conn, schema, dimension, month_from, month_to, filters, limit, offset)
     cards = _cards(conn, schema, dimension, page, now, filters)
     limit, offset = paging(limit, offset)
     return ResultPage[Scorecard].of(cards, total, limit, offset)
+
+
+_params_keys: dict[int, tuple[RuleParameters, str]] = {}
+
+
+def _params_key(params: RuleParameters) -> str:
+    """The parameters as a cache key (they hold dicts: not hashable), computed once per
+    settings object (kept here, so that its id is not reused by another)."""
+    found = _params_keys.get(id(params))
+    if found is None or found[0] is not params:
+        if len(_params_keys) > 100:
+            _params_keys.clear()
+        found = _params_keys[id(params)] = (params, params.model_dump_json())
+    return found[1]
 
 
 def agent_scorecards(
@@ -196,6 +239,25 @@ def agent_scorecards(
     offset: int = 0,
 ) -> ResultPage[AgentScorecard]:
     """Per agent for one month: KPIs, PC-07 warning / investigation, SC-01 score."""
+    return cached_page(
+        ("agent_scorecards", schema, month, _params_key(params), branch, agent_code, limit, offset),
+        read_position(conn, schema, "scorecards"),
+        aware(now),
+        lambda: _agent_scorecards(conn, schema, month, now, params, branch, agent_code, limit, offset),
+    )
+
+
+def _agent_scorecards(
+    conn: Connection[Any],
+    schema: str,
+    month: str,
+    now: datetime,
+    params: RuleParameters,
+    branch: str | None,
+    agent_code: str | None,
+    limit: int,
+    offset: int,
+) -> ResultPage[AgentScorecard]:
     filters = ScorecardFilters(branch=branch, agent_code=agent_code)
     page, total = _keys(conn, schema, "agent_code", month, month, filters, limit, offset, planners=True)
     cards = _cards(conn, schema, "agent_code", page, now, filters)
@@ -205,7 +267,7 @@ def agent_scorecards(
     complaints = agent_complaints(conn, schema, agents=agents, months=[month], now=now, branch=branch)
     items = [
         AgentScorecard(
-            **card.model_dump(),
+            **dict(card),  # its fields as they are: a model_dump would have them validated again
             quality=quality.get(card.key, {}).get(month) or _no_quality(month, params),
             planner_score=scores.get(card.key),
             complaints=complaints.get((card.key, month)) or AgentComplaints(),
@@ -228,6 +290,24 @@ def branch_scorecards(
     offset: int = 0,
 ) -> ResultPage[BranchScorecard]:
     """Per branch for one month: KPIs and how many of its agents PC-07 warns / flags."""
+    return cached_page(
+        ("branch_scorecards", schema, month, _params_key(params), branch, limit, offset),
+        read_position(conn, schema, "scorecards"),
+        aware(now),
+        lambda: _branch_scorecards(conn, schema, month, now, params, branch, limit, offset),
+    )
+
+
+def _branch_scorecards(
+    conn: Connection[Any],
+    schema: str,
+    month: str,
+    now: datetime,
+    params: RuleParameters,
+    branch: str | None,
+    limit: int,
+    offset: int,
+) -> ResultPage[BranchScorecard]:
     filters = ScorecardFilters(branch=branch)
     page, total = _keys(conn, schema, "branch", month, month, filters, limit, offset)
     cards = _cards(conn, schema, "branch", page, now, filters)
@@ -247,7 +327,7 @@ def branch_scorecards(
             by_branch[b].append(found)
     items = [
         BranchScorecard(
-            **card.model_dump(),
+            **dict(card),
             agents=sum(1 for b, _ in members if b == card.key),
             agents_warned=sum(q.warned for q in by_branch[card.key]),
             agents_under_investigation=sum(q.investigation for q in by_branch[card.key]),

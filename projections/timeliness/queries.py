@@ -41,10 +41,10 @@ from projections.querying import (
     in_snapshot,
     keyset_paging,
     query_fingerprint,
-    read_position,
 )
 from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.projection import DueParameters, stored_parameters
+from projections.tracking import TABLE as TRACKING
 
 
 @dataclass(frozen=True)
@@ -188,8 +188,25 @@ def _params(now: datetime, params: RuleParameters) -> dict[str, Any]:
 
 def due_sql(conn: Connection[Any], schema: str, params: RuleParameters) -> DueSql:
     """The stored columns when they were computed with ``params``, else the computed ones."""
-    stored = stored_parameters(conn, schema)
+    return _due_sql_for(stored_parameters(conn, schema), params)
+
+
+def _due_sql_for(stored: DueParameters | None, params: RuleParameters) -> DueSql:
     return STORED if stored is None or stored == DueParameters.of(params) else COMPUTED
+
+
+def _bookkeeping(conn: Connection[Any], schema: str, params: RuleParameters) -> tuple[DueSql, int]:
+    """``due_sql`` and the read model's tracking position (``read_position``) in one round trip."""
+    row = conn.execute(
+        SQL(
+            "SELECT (SELECT position FROM {s}.{tracking} WHERE name = 'timeliness'), p.receipt_lag_days,"
+            " p.warning_lead_days FROM (SELECT) AS one LEFT JOIN {s}.timeliness_parameters AS p ON true"
+        ).format(s=Identifier(schema), tracking=Identifier(TRACKING))
+    ).fetchone()
+    assert row is not None  # the outer side is one row
+    position, lag, lead = row
+    d = _due_sql_for(DueParameters(lag, lead) if lag is not None else None, params)
+    return d, int(position) if position is not None else -1
 
 
 def status_of(
@@ -225,7 +242,7 @@ def query_obligations(
     (``cached_count``), never with a window over the table."""
     limit, offset = keyset_paging(limit, offset, cursor)
     filters = filters or Filters()
-    d = due_sql(conn, schema, params)
+    d, position = _bookkeeping(conn, schema, params)
     where, args = _where(filters, d)
     args |= _params(now, params) | {"limit": limit, "offset": offset}
     bound = query_fingerprint("timeliness", filters)
@@ -267,7 +284,6 @@ def query_obligations(
                 args | {"limit": limit - len(records), "undated_after": undated_after, "undated_skip": skip},
             ).fetchall()
             records += more
-    position = read_position(conn, schema, "timeliness")
     total = cached_count(
         # a status filter's rows change with "now": its count is reused at the same now only
         ("timeliness", schema, bound, d, args["now"] if filters.statuses else None),

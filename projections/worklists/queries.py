@@ -42,6 +42,7 @@ from projections.querying import (
     in_snapshot,
     keyset_paging,
     paging,
+    position_after,
     query_fingerprint,
     read_position,
     subtype_label,
@@ -157,11 +158,13 @@ def call_centre_queue(
         "SELECT * FROM {s}.worklist_callbacks {w}{k} ORDER BY {o} LIMIT %(limit)s OFFSET %(offset)s"
     ).format(s=Identifier(schema), w=where, k=keyset, o=SQL(QUEUE_ORDER))  # type: ignore[arg-type]
     with conn.cursor(row_factory=dict_row) as cur:
-        records = cur.execute(query, args).fetchall()
+        cur.execute(query, args)
+        position = position_after(conn, schema, "worklists")  # with the rows, one round trip
+        records = cur.fetchall()
     counting = SQL("SELECT count(*) FROM {}.worklist_callbacks {}").format(Identifier(schema), where)
     total = cached_count(
         ("call_queue", schema, bound),
-        read_position(conn, schema, "worklists"),
+        position(),
         lambda: int(conn.execute(counting, args).fetchone()[0]),  # type: ignore[index]
     )
     last = records[-1] if len(records) == limit else None

@@ -8,6 +8,7 @@ the same caller.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,14 +113,32 @@ def _read_pool(app: PolicyTrail) -> ConnectionPool:
                 timeout=30,
                 name="policytrail-reads",
                 # a connection the server closed (restart, outage) is replaced at checkout,
-                # never handed to a request; a round trip per read request is cheap
-                check=ConnectionPool.check_connection,
+                # never handed to a request; one back from a request moments ago is not checked
+                check=_check_unless_just_used,
+                reset=_note_returned,
                 open=True,
             )
             app.gate.add_pool(pool)
             _pools[app] = pool
             weakref.finalize(app, pool.close)  # no connection outlives its application
         return pool
+
+
+#: a pooled connection returned this recently is handed out without a check (a round trip
+#: saved per request under load); a server restart takes longer than this, so the first
+#: checkout after one still finds the stale connections and replaces them
+JUST_USED_S = 1.0
+_returned_at: weakref.WeakKeyDictionary[Connection[Any], float] = weakref.WeakKeyDictionary()
+
+
+def _note_returned(conn: Connection[Any]) -> None:
+    _returned_at[conn] = time.monotonic()
+
+
+def _check_unless_just_used(conn: Connection[Any]) -> None:
+    at = _returned_at.get(conn)
+    if at is None or time.monotonic() - at >= JUST_USED_S or conn.broken:
+        ConnectionPool.check_connection(conn)
 
 
 @contextmanager
