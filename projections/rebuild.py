@@ -28,7 +28,7 @@ from psycopg.sql import SQL, Identifier
 from application.adapters.statistics import analyze
 from projections.base import Projection
 from projections.errors import ProjectionError
-from projections.runtime import BatchRunner, ProgressCallback, Target, connect
+from projections.runtime import BatchRunner, ProgressCallback, Target, bulk_gc, connect
 from projections.source import ReadSide
 from projections.together import Together
 from projections.tracking import PositionRow, Positions, build_key, build_schema, lock_ids
@@ -66,6 +66,16 @@ def rebuild(
 
     ``projection`` may be ``Together(parts)``: one pass over the log builds every part,
     each swapped in under its own name. Batches are ``side.rebuild_batch_size`` long."""
+    with bulk_gc():
+        return _rebuild(side, projection, on_progress, stop)
+
+
+def _rebuild(
+    side: ReadSide,
+    projection: Projection,
+    on_progress: ProgressCallback | None,
+    stop: threading.Event | None,
+) -> int | None:
     stop = stop or threading.Event()
     side = side.for_rebuild()
     positions = Positions(side.schema)

@@ -1,0 +1,41 @@
+"""The rebuild's decoding shortcuts give what the library's path gives (#17 point 3):
+orjson + revived transcodings equal ``JSONTranscoder.decode``, an opened state equals
+the decrypted JSON, for every event of a varied history."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from projections.source import ReadSide
+from tests.projections.test_read_timeliness import history
+
+
+def test_fast_decoding_equals_the_transcoders_for_every_event(app, actor):
+    history(app, actor)
+    source = ReadSide.from_app(app).source
+    entries = source.read(0, 100_000)
+    assert len({e.topic for e in entries}) > 10  # a varied log
+    mapper = app.mapper
+    for entry in entries:
+        for body in (mapper.withheld_body(entry), mapper.plaintext(entry)):
+            assert mapper._transcoded(body) == mapper.transcoder.decode(body), entry.topic
+        assert source.opened(entry) == orjson.loads(source.plaintext(entry))
+    fast = [vars(source.decode(e)) for e in entries]
+    slow = _library_decoding(app, entries)
+    assert fast == slow
+
+
+def _library_decoding(app, entries) -> list[dict]:
+    mapper = app.mapper
+    mapper._transcoded = mapper.transcoder.decode  # the library's json + object hook
+    try:
+        return [vars(mapper.to_domain_event_withheld(e)) for e in entries]
+    finally:
+        del mapper._transcoded
+
+
+def test_an_unknown_transcoding_is_refused_naming_it(app):
+    body = orjson.dumps({"when": {"_type_": "no_such_type", "_data_": 1}})
+    with pytest.raises(TypeError, match="no_such_type"):
+        app.mapper._transcoded(body)
