@@ -103,7 +103,7 @@ class FieldCipher:
         state: dict[str, Any],
         originator_id: UUID,
         version: int,
-        where: str,
+        where: str | Callable[[], str],
         erased: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
         """The state with every personal field decrypted (``ERASED`` for an erased subject,
@@ -125,8 +125,9 @@ class FieldCipher:
             try:
                 return orjson.loads(key.decrypt(raw[:12], raw[12:], aad + path.encode()))
             except InvalidTag:
+                place = where() if callable(where) else where  # named only when it fails
                 raise PersonalFieldError(
-                    f"personal field {path!r} of {where} does not decrypt at this position: "
+                    f"personal field {path!r} of {place} does not decrypt at this position: "
                     "the ciphertext was moved, swapped or altered"
                 ) from None
 

@@ -149,7 +149,8 @@ class KeyStore:
         rows = [(s, _wrap(self._master, AESGCM.generate_key(256), _subject_label(s))) for s in wanted]
         with self._connect() as c:
             c.cursor().executemany(
-                f"INSERT INTO {self.subject_table} (subject_id, wrapped) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                f"INSERT INTO {self.subject_table} (subject_id, wrapped) VALUES (%s, %s) "
+                "ON CONFLICT DO NOTHING",
                 rows,
             )
         self.preload(wanted)

@@ -20,6 +20,7 @@ models that need no personal data read sealed fields as ``WITHHELD``.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -65,6 +66,7 @@ class PersonalDataMapper(Mapper[UUID]):
         self.fields = fields
         self._seal_key = seal_key
         self.legacy = legacy
+        self._last_checked: tuple[Any, bytes] = (None, b"")
 
     # ----- write ------------------------------------------------------------------------
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
@@ -85,7 +87,7 @@ class PersonalDataMapper(Mapper[UUID]):
         return SEAL_PREFIX + mac + (b'",' + body[1:] if len(body) > 2 else b'"}')
 
     def _mac(self, originator_id: UUID, version: int, topic: str, body: bytes) -> bytes:
-        head = f"{originator_id}|{version}|{topic}|".encode()
+        head = f"{_text(originator_id)}|{version}|{topic}|".encode()
         digest = hmac.new(self._seal_key, head + body, hashlib.sha256).digest()[:16]
         return base64.urlsafe_b64encode(digest).rstrip(b"=")
 
@@ -97,6 +99,15 @@ class PersonalDataMapper(Mapper[UUID]):
     def stored_body(self, stored: Any) -> bytes:
         """The row's state as JSON bytes (personal fields still sealed), its seal checked;
         a row of the former whole-state scheme decrypted with the master key."""
+        last = self._last_checked  # one tuple, read and replaced whole: safe across threads
+        if last[0] is stored:  # the same row again (several read models in one pass)
+            return last[1]
+        body = self._checked_body(stored)
+        if type(stored.state) is bytes:  # immutable: the check holds while the row lives
+            self._last_checked = (stored, body)
+        return body
+
+    def _checked_body(self, stored: Any) -> bytes:
         state = bytes(stored.state)
         if state.startswith(SEAL_PREFIX):
             cut = len(SEAL_PREFIX) + _MAC_LEN
@@ -132,7 +143,7 @@ class PersonalDataMapper(Mapper[UUID]):
         if _SEALED_MARK not in body:  # most events hold no personal data: no walk
             return state
         return self.fields.open(
-            state, stored.originator_id, stored.originator_version, self.where(stored), erased
+            state, stored.originator_id, stored.originator_version, lambda: self.where(stored), erased
         )
 
     def plaintext(self, stored: Any, erased: frozenset[str] = frozenset()) -> bytes:
@@ -194,21 +205,31 @@ class PersonalDataMapper(Mapper[UUID]):
         return _revived(parsed, names)
 
 
+@functools.lru_cache(maxsize=65_536)
+def _text(originator_id: UUID) -> str:
+    """``str(originator_id)`` (Python code in ``uuid``; an aggregate's events come in runs)."""
+    return str(originator_id)
+
+
 def _revived(value: Any, names: dict[str, Any]) -> Any:
     """``value`` (a dict or list, changed in place) with its transcoded values decoded."""
     if type(value) is dict:
-        for name, item in value.items():
-            kind = type(item)
-            if kind is dict or kind is list:  # same keys: changing values while iterating is safe
-                value[name] = _revived(item, names)
         if len(value) == 2 and "_type_" in value and "_data_" in value:
+            data = value["_data_"]
+            kind = type(data)
+            if kind is dict or kind is list:  # innermost first, as the object hook sees them
+                data = _revived(data, names)
             transcoding = names.get(value["_type_"])
             if transcoding is None:
                 raise TranscodingNotRegisteredError(
                     f"Data serialized with name {value['_type_']!r} is not deserializable. "
                     "Please register a custom transcoding for this type."
                 )
-            return transcoding.decode(value["_data_"])
+            return transcoding.decode(data)
+        for name, item in value.items():
+            kind = type(item)
+            if kind is dict or kind is list:  # same keys: changing values while iterating is safe
+                value[name] = _revived(item, names)
         return value
     for i, item in enumerate(value):
         kind = type(item)
