@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from psycopg import Connection
@@ -89,16 +90,26 @@ def _rebuild(
             runner = BatchRunner(
                 side, Target(projection, schema, key), conn, on_progress=on_progress, stop=stop
             )
+            started = time.perf_counter()
             runner.catch_up()
             if stop.is_set():
                 return None
+            caught_up = time.perf_counter()
             with conn.transaction(), conn.cursor() as cur:
                 for statement in projection.statements(schema, deferred=True):
                     cur.execute(statement)
+            indexed = time.perf_counter()
             runner.catch_up()
             analyze(conn, schema, projection.tables)  # fresh statistics before the first query
             position = _swap(conn, positions, projection, side.schema, runner)
             swapped = True
+            log.info(
+                "%s rebuilt: catch-up %.1f s, readers' indexes %.1f s, analyze and swap %.1f s",
+                projection.name,
+                caught_up - started,
+                indexed - caught_up,
+                time.perf_counter() - indexed,
+            )
             return position
         finally:
             if not swapped and not conn.broken:
