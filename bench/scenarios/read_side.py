@@ -33,6 +33,30 @@ from projections.together import Together
 ACTOR = Actor("bench", "system")
 
 
+#: what a profile of each rebuild shows (process CPU per event over the rebuild,
+#: PostgreSQL backends' CPU from /proc, cProfile of both threads; quick data, 19,233 events,
+#: 2026-12-05, load average ~8, back to back with 669cbb6). The figures' notes carry them.
+PROFILES = {
+    "timeliness": "CPU/event 38 -> 32 us here + ~8 us PostgreSQL; decoding its 46 % of the log ~9 us "
+    "(seal MAC, orjson, transcodings), handlers + row cache ~12, upserts ~6; next: handlers on "
+    "the stored JSON instead of domain events, decode in worker processes",
+    "scorecards": "CPU/event 15 -> 12 us + ~5 us PostgreSQL; decoding dominates (shared with the others "
+    "in one pass)",
+    "worklists": "CPU/event 16 -> 14 us + ~5 us PostgreSQL; decoding dominates",
+    "audit_trail": "CPU/event 98 -> 71-79 us + 30-46 us PostgreSQL (COPY of 18 columns, jsonb, two "
+    "generated columns, unique index: ~33 us/row by INSERT … SELECT alone); opening personal fields "
+    "~20 us (seal check, AES-GCM per field), describing + masking ~11, row + COPY ~8. Two CPUs "
+    "cannot give 30k/s while PostgreSQL alone spends ~33 us per row; next: prepare in worker "
+    "processes (prepare is pure by contract) on a machine with more cores, a lighter row",
+}
+TOGETHER_PROFILE = (
+    "CPU/event 169 -> 107-132 us + 47-60 us PostgreSQL: the sum of its parts (decoding is shared; "
+    "the parts' own work is not), which is why 'together' was never faster than the slowest part "
+    "alone: rates add harmonically (1/(1/4.9k+1/13.2k+1/24.5k+1/34.9k) = 2.9k/s). Before: the "
+    "cyclic GC rescanned each 20,000-event batch's young objects, 45-70 us/event of it"
+)
+
+
 def rebuild_speed(ctx: BenchContext) -> list[Figure]:
     target = 20_000 if ctx.quick else 1_000_000
     # quick: few seeded commands (each new data subject costs two committed round trips
@@ -81,7 +105,7 @@ def rebuild_speed(ctx: BenchContext) -> list[Figure]:
         rebuild(side, registry.get(name))
         elapsed = time.perf_counter() - t0
         all_elapsed += elapsed
-        figures.append(rate(f"{name} over {total:,} events", elapsed))
+        figures.append(rate(f"{name} over {total:,} events", elapsed, PROFILES.get(name, "")))
     every = len(registry.names())
     t0 = time.perf_counter()
     rebuild(side, Together(registry.resolve(None)))
@@ -89,7 +113,8 @@ def rebuild_speed(ctx: BenchContext) -> list[Figure]:
         rate(
             f"all {every} projections together, one pass",
             time.perf_counter() - t0,
-            "one read and decode of the log feeds every projection (projections.together)",
+            "one read and decode of the log feeds every projection (projections.together); "
+            + TOGETHER_PROFILE,
         )
     )
     if not ctx.quick:  # over 20,000 events the processes' start-up (~3 s) is most of it
