@@ -114,11 +114,15 @@ class FieldCipher:
         rebuild opens every event of the log, and copying each tree cost more than the
         decryption itself."""
         aad = f"{originator_id}|{version}|".encode()
+        found: dict[str, Any] = {}  # this event's keys by subject: its fields share a few
 
         def decrypt(sealed: dict[str, str], path: str) -> Any:
-            if sealed[PD] in erased:
+            subject = sealed[PD]
+            if subject in erased:
                 return ERASED
-            key = self.keys.data_key(_subject_id(sealed[PD]), create=False)
+            key = found.get(subject, _UNKNOWN)
+            if key is _UNKNOWN:
+                key = found[subject] = self.keys.data_key(_subject_id(subject), create=False)
             if key is None:
                 return ERASED
             raw = base64.b64decode(sealed[CT])
@@ -132,6 +136,9 @@ class FieldCipher:
                 ) from None
 
         return _open_in_place(state, "", decrypt)  # type: ignore[no-any-return]
+
+
+_UNKNOWN = object()
 
 
 @functools.lru_cache(maxsize=65_536)
