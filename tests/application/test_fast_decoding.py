@@ -39,3 +39,18 @@ def test_an_unknown_transcoding_is_refused_naming_it(app):
     body = orjson.dumps({"when": {"_type_": "no_such_type", "_data_": 1}})
     with pytest.raises(TypeError, match="no_such_type"):
         app.mapper._transcoded(body)
+
+
+def test_a_row_checked_just_before_does_not_vouch_for_a_copy_of_its_state(app, actor):
+    """The last checked body is reused only for the very same row object: a copy of its
+    state under another version is refused as before (RC-03 row seal)."""
+    from application.adapters.personal_data.mapper import RowSealError
+    from projections.source import LogEntry
+
+    history(app, actor)
+    entry = ReadSide.from_app(app).source.read(0, 1)[0]
+    app.mapper.stored_body(entry)  # remembered
+    moved = LogEntry(entry.id, entry.originator_id, entry.originator_version + 1, entry.topic, entry.state)
+    with pytest.raises(RowSealError, match="not written for this row"):
+        app.mapper.stored_body(moved)
+    assert app.mapper.stored_body(entry) == app.mapper.stored_body(LogEntry(*entry))
