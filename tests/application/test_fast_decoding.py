@@ -54,3 +54,26 @@ def test_a_row_checked_just_before_does_not_vouch_for_a_copy_of_its_state(app, a
     with pytest.raises(RowSealError, match="not written for this row"):
         app.mapper.stored_body(moved)
     assert app.mapper.stored_body(entry) == app.mapper.stored_body(LogEntry(*entry))
+
+
+def test_value_objects_decode_the_same_whether_stored_whole_or_with_fields_added_or_retired():
+    from dataclasses import dataclass, field
+
+    from application.adapters.transcodings import dataclass_transcoding
+
+    @dataclass(frozen=True)
+    class Sample:
+        a: int
+        b: str
+        c: tuple = ()
+        d: list = field(default_factory=list)
+
+    coding = dataclass_transcoding(Sample, "sample")
+    whole = coding.decode({"a": 1, "b": "x", "c": (2,), "d": [3]})  # as encoded: one update
+    assert whole == Sample(1, "x", (2,), [3]) and list(vars(whole)) == ["a", "b", "c", "d"]
+    assert coding.decode({"a": 1, "b": "x"}) == Sample(1, "x")  # fields added since: defaults
+    retired = coding.decode({"a": 1, "b": "x", "c": (), "d": [], "gone": 5})
+    assert retired == Sample(1, "x") and not hasattr(retired, "gone")
+    assert list(vars(coding.decode({"d": [], "c": (), "b": "x", "a": 1}))) == ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="lacks field 'a'"):
+        coding.decode({"b": "x"})
