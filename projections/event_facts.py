@@ -200,11 +200,12 @@ def _headline(text: str) -> str:
 
 
 # ----- plain state -----------------------------------------------------------------------
-def plain_state(info: TypeInfo, stored_json: bytes, decoded: Callable[[], Any]) -> State:
-    """The event's fields from the stored JSON (transcoded values still wrapped as
-    ``{"_type_", "_data_"}``: ``describe`` unwraps them while it walks them), or from
-    the decoded (upcast) event when it was stored under an older class version."""
-    state: State = _loads(stored_json)
+def plain_state(info: TypeInfo, stored_json: bytes | State, decoded: Callable[[], Any]) -> State:
+    """The event's fields from the stored JSON, as bytes or already parsed (transcoded
+    values still wrapped as ``{"_type_", "_data_"}``: ``describe`` unwraps them while it
+    walks them), or from the decoded (upcast) event when it was stored under an older
+    class version."""
+    state: State = stored_json if type(stored_json) is dict else _loads(stored_json)
     if state.get("class_version", 1) < info.class_version:
         state = plain_fields(vars(decoded()))
     return state

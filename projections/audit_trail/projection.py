@@ -127,10 +127,10 @@ class AuditTrail(Projection):
 
     def prepare(self, envelope: Envelope) -> Prepared:
         """Parse and describe the event (in the reader thread: no database needed)."""
-        # The stored JSON, not the decoded event: one parse instead of decode + re-encode.
-        return self._prepared(envelope, envelope.stored_json, lambda: envelope.personal_event)
+        # The stored state, not the decoded event: one parse instead of decode + re-encode.
+        return self._prepared(envelope, envelope.stored_state, lambda: envelope.personal_event)
 
-    def _prepared(self, envelope: Envelope, stored_json: bytes, decoded: Any) -> Prepared:
+    def _prepared(self, envelope: Envelope, stored_json: bytes | dict[str, Any], decoded: Any) -> Prepared:
         info = type_info(envelope.topic)
         state = plain_state(info, stored_json, decoded)
         created = envelope.originator_version == 1
