@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from hdrh.histogram import HdrHistogram
@@ -93,6 +93,9 @@ class Figure:
         return self.value / self.baseline
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class BenchContext:
     settings: Settings
@@ -100,6 +103,48 @@ class BenchContext:
     quick: bool
     seed: int = 20260301
     _apps: list[PolicyTrail] = field(default_factory=list)
+    #: the running scenario's set-up seconds by what (fresh store, seeding, …)
+    _setup: dict[str, float] = field(default_factory=dict)
+    _setup_depth: int = 0
+    #: values built once per run (``shared``) and the apps they hold open until the run ends
+    _shared: dict[str, Any] = field(default_factory=dict)
+    _kept: list[PolicyTrail] = field(default_factory=list)
+    _building_shared: int = 0
+
+    @contextlib.contextmanager
+    def setup(self, what: str) -> Iterator[None]:
+        """Time set-up work (a fresh store, seeding, a server start) apart from the measuring,
+        so a run can say where its time went; set-up inside set-up counts once, as the outer."""
+        self._setup_depth += 1
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._setup_depth -= 1
+            if not self._setup_depth:
+                self._setup[what] = self._setup.get(what, 0.0) + time.perf_counter() - started
+
+    def take_setup(self) -> dict[str, float]:
+        """The set-up seconds recorded since the last call (one scenario's), by what."""
+        taken, self._setup = self._setup, {}
+        return taken
+
+    def shared(self, key: str, build: Callable[[], T]) -> T:
+        """``build()`` once per run, by the first scenario that asks; the others get the same value.
+
+        For data several scenarios read (a seeded store, a demo month): its apps stay open
+        until the run ends. A scenario using it must leave it as it found it for the others
+        (read only, or write only where no other user looks), and must not rely on running
+        first or alone: ``policytrail bench SCENARIO`` runs it without the others.
+        """
+        if key not in self._shared:
+            self._building_shared += 1
+            try:
+                with self.setup(f"shared {key}"):
+                    self._shared[key] = build()
+            finally:
+                self._building_shared -= 1
+        return self._shared[key]
 
     def fresh_settings(self, **overrides: Any) -> Settings:
         tag = uuid.uuid4().hex[:8]
@@ -109,17 +154,22 @@ class BenchContext:
 
     def fresh_app(self, clock: FixedClock | None = None, **overrides: Any) -> PolicyTrail:
         clock = clock or FixedClock(datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI))
-        app = PolicyTrail(settings=self.fresh_settings(**overrides), database=self.database, clock=clock)
-        self._apps.append(app)
+        with self.setup("fresh store"):
+            app = PolicyTrail(settings=self.fresh_settings(**overrides), database=self.database, clock=clock)
+        (self._kept if self._building_shared else self._apps).append(app)
         return app
 
     def connect(self, **kwargs: Any) -> psycopg.Connection:
         return psycopg.connect(self.database.url, **kwargs)
 
-    def close(self) -> None:
-        for app in self._apps:
+    def close(self, *, shared: bool = False) -> None:
+        """Close the running scenario's apps (and, with ``shared``, the run's shared ones)."""
+        for app in self._apps + (self._kept if shared else []):
             app.close()
         self._apps.clear()
+        if shared:
+            self._kept.clear()
+            self._shared.clear()
 
 
 def environment(database: Database) -> dict[str, Any]:
@@ -176,6 +226,10 @@ def run(
     started = time.perf_counter()
     with bench_database(settings) as database:
         env = environment(database)
+        # where the time goes (issue #17: the quick run's budget): start-up is the server
+        # (started here when embedded), the bench database and the environment read
+        timings: dict[str, Any] = {"start-up_s": round(time.perf_counter() - started, 2), "scenarios": {}}
+        env["timings"] = timings
         ctx = BenchContext(
             settings=settings.model_copy(update={"database_url": database.url}),
             database=database,
@@ -184,16 +238,27 @@ def run(
         try:
             for name in names:
                 progress(f"scenario {name} …")
-                t0 = time.perf_counter()
+                t0, cpu0 = time.perf_counter(), time.process_time()
                 try:
                     got = scenarios[name](ctx)
                 finally:
                     ctx.close()  # free each scenario's connections before the next
+                wall = time.perf_counter() - t0
+                setup = ctx.take_setup()
+                timings["scenarios"][name] = {
+                    "wall_s": round(wall, 2),
+                    # this process's CPU (all its threads; not the server's, not spawned
+                    # processes'): steadier than wall time on a shared machine
+                    "cpu_s": round(time.process_time() - cpu0, 2),
+                    "setup_s": {what: round(s, 2) for what, s in setup.items()},
+                }
                 figures.extend(got)
                 _save_partial(env, figures, quick)
-                progress(f"scenario {name}: {len(got)} figures in {time.perf_counter() - t0:.1f}s")
+                progress(
+                    f"scenario {name}: {len(got)} figures in {wall:.1f}s (set-up {sum(setup.values()):.1f}s)"
+                )
         finally:
-            ctx.close()
+            ctx.close(shared=True)
     env["mode"] = "quick" if quick else "full"
     env["duration_s"] = round(time.perf_counter() - started, 1)
     env["seed"] = BenchContext.seed
@@ -271,8 +336,42 @@ def _table(figures: list[Figure]) -> list[str]:
     return lines
 
 
+def timing_table(env: dict[str, Any]) -> list[str]:
+    """Where a run's wall time went: per scenario, and how much of it was set-up (fresh
+    stores, seeding, shared data, servers) rather than measuring."""
+    timings = env.get("timings")
+    if not timings:  # runs recorded before the timings were
+        return []
+    total = env.get("duration_s") or 0.0
+    startup = timings["start-up_s"]
+
+    def share(seconds: float) -> str:
+        return f"{seconds / total:.0%}" if total else "—"
+
+    lines = [
+        f"Time: {total} s in all (wall clock; compare shares between runs, a loaded machine "
+        "stretches every second)",
+        "",
+        "| scenario | wall s | share | set-up s | set-up by what | CPU s (bench process) |",
+        "|---|---|---|---|---|---|",
+        f"| start-up (server, bench database) | {startup:.1f} | {share(startup)} | {startup:.1f} | | |",
+    ]
+    for name, t in timings["scenarios"].items():
+        setup = t["setup_s"]
+        what = ", ".join(f"{k} {v:.1f}" for k, v in sorted(setup.items(), key=lambda kv: -kv[1]))
+        lines.append(
+            f"| {name} | {t['wall_s']:.1f} | {share(t['wall_s'])} | {sum(setup.values()):.1f} | {what} "
+            f"| {t['cpu_s']:.1f} |"
+        )
+    return lines
+
+
 def summary_table(env: dict[str, Any], figures: list[Figure]) -> str:
-    return "\n".join([_run_line(env), _machine_line(env), "", *_table(figures)])
+    lines = [_run_line(env), _machine_line(env), "", *_table(figures)]
+    timing = timing_table(env)
+    if timing:
+        lines += ["", *timing]
+    return "\n".join(lines)
 
 
 def _scenario_order(label: str) -> tuple[int, str]:

@@ -242,7 +242,7 @@ def summary_rows(app: PolicyTrail, month: str, as_of: datetime) -> list[KpiRow]:
     Callback and work-order KPIs come from the scorecards read model (what the API and the
     dashboard show); policies issued and service cases opened from the events.
     """
-    from projections.queries.scorecards import ScorecardFilters, scorecards
+    from projections.scorecards.queries import ScorecardFilters, scorecards
 
     from_events = {(r.branch, r.channel): r for r in kpi_summary(app, as_of) if r.channel}
     rows: dict[tuple[str, str], KpiRow] = {}
@@ -349,7 +349,7 @@ def serve_demo(app: PolicyTrail, host: str, port: int) -> None:
     import uvicorn
 
     from interfaces.api import create_api
-    from interfaces.api.read_side import ReadModelHooks
+    from interfaces.api.read_models.hooks import ReadModelHooks
 
     with ReadModelHooks(app, run_projections=True) as hooks:
         api = create_api(app, wait_for=hooks.wait_for, projection_status=hooks.projection_status)

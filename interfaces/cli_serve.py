@@ -15,7 +15,7 @@ import typer
 import uvicorn
 
 from interfaces.api import create_api
-from interfaces.api.read_side import ReadModelHooks
+from interfaces.api.read_models.hooks import ReadModelHooks
 from interfaces.api.tokens import TokenStore
 from interfaces.api.worker import OPTIONS_ENV, worker_options
 from interfaces.cli import err_console, handle_errors, open_app

@@ -20,10 +20,10 @@ from interfaces.cli import console, err_console, fail, handle_errors, open_app
 from projections import registry
 from projections.errors import ProjectionError
 from projections.live import LiveRunner
-from projections.queries.worklists import expired_cycles
 from projections.runtime import connect
 from projections.source import ReadSide
 from projections.waiting import PositionWatcher
+from projections.worklists.queries import expired_cycles
 
 
 def register(cli: typer.Typer) -> None:

@@ -18,10 +18,10 @@ from datetime import datetime
 from application.app import PolicyTrail
 from application.scheduler import TickScheduler
 from application.tick import TickAction, close_expired_cycles
-from projections.queries.worklists import expired_cycles
 from projections.runtime import connect
 from projections.source import ReadSide
 from projections.waiting import wait_for
+from projections.worklists.queries import expired_cycles
 
 #: at most this many callbacks closed per tick (the next tick takes the rest)
 TICK_LIMIT = 10_000

@@ -24,7 +24,7 @@ class Envelope:
     ``event`` is the decoded (and upcast) domain event, decoded on first use, with its
     personal fields withheld (no decryption, RC-03); a projection that only copies
     data may read ``stored_json`` (the stored state with personal fields decrypted,
-    not decoded) instead.
+    not decoded) or ``stored_state`` (the same, parsed) instead.
     """
 
     __slots__ = ("_event", "_prepared", "_source", "entry", "position", "topic")
@@ -72,6 +72,11 @@ class Envelope:
     @property
     def stored_json(self) -> bytes:
         return self._source.plaintext(self.entry)  # type: ignore[no-any-return]
+
+    @property
+    def stored_state(self) -> dict[str, Any]:
+        """``stored_json`` parsed (a fresh dict each time: the caller may change it)."""
+        return self._source.opened(self.entry)  # type: ignore[no-any-return]
 
     @property
     def originator_id(self) -> UUID:

@@ -15,8 +15,9 @@ from conventions the domain follows:
   ``planner_code(s)``, ``servicer_code(s)``, also one level inside value objects;
 - rules are cited in ``rule_id`` / ``rule_ids`` fields.
 
-Small per-type overrides (``TITLES``, ``KEYS``, ``REFS``, ``SUMMARIES``, keyed by
-``"Aggregate.Event"``, given the plain state) cover what the conventions miss.
+Small per-type overrides (``TITLES``, ``KEYS``, ``REFS``, ``SUMMARIES``, keyed by the
+event class like every handler table (``projections.dispatch``), given the plain state)
+cover what the conventions miss.
 
 Personal data (RC-03: names, phone and ID numbers, addresses, birthdays — found by
 field name, ``domain.shared.masking``) is masked in the data, keys and summaries: the event store
@@ -37,6 +38,9 @@ from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
 
+from domain.agent import Agent
+from domain.contact_point import ContactPoint
+from domain.policy import Policy
 from domain.shared.masking import masker_for
 
 #: fields every event carries, stored in their own audit columns, not in ``data``
@@ -64,12 +68,12 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 State = dict[str, Any]  # an event's plain state
 
 #: (zh, en) titles for events whose docstring is not "中文 English"
-TITLES: dict[str, tuple[str, str]] = {
-    "ContactPoint.Opened": ("号码建档", "Phone number recorded"),
-    "ContactPoint.PolicyholderUseReleased": ("投保人停用该号码", "Policyholder no longer uses the number"),
-    "ContactPoint.AgentUseReleased": ("业务员停用该号码", "Agent no longer uses the number"),
-    "ContactPoint.DuplicateNumberFlagged": ("重复号码（多名投保人）", "Duplicate number (several holders)"),
-    "ContactPoint.AgentNumberFlagged": ("重复号码（业务员电话）", "Duplicate number (agent's phone)"),
+TITLES: dict[type, tuple[str, str]] = {
+    ContactPoint.Opened: ("号码建档", "Phone number recorded"),
+    ContactPoint.PolicyholderUseReleased: ("投保人停用该号码", "Policyholder no longer uses the number"),
+    ContactPoint.AgentUseReleased: ("业务员停用该号码", "Agent no longer uses the number"),
+    ContactPoint.DuplicateNumberFlagged: ("重复号码（多名投保人）", "Duplicate number (several holders)"),
+    ContactPoint.AgentNumberFlagged: ("重复号码（业务员电话）", "Duplicate number (agent's phone)"),
 }
 
 
@@ -114,23 +118,23 @@ RefsFn = Callable[[State], tuple[list[str], list[str]]]
 SummaryFn = Callable[[State, Facts], tuple[str, str]]
 
 #: business key of creation events the field conventions miss
-KEYS: dict[str, KeyFn] = {
-    "Policy.Issued": lambda s: s["facts"]["number"],
+KEYS: dict[type, KeyFn] = {
+    Policy.Issued: lambda s: s["facts"]["number"],
 }
 #: (policy numbers, agent codes) an event refers to beyond its conventional fields
-REFS: dict[str, RefsFn] = {
-    "Policy.Issued": lambda s: ([s["facts"]["number"]], []),
-    "Agent.Registered": lambda s: ([], [s["code"]]),
+REFS: dict[type, RefsFn] = {
+    Policy.Issued: lambda s: ([s["facts"]["number"]], []),
+    Agent.Registered: lambda s: ([], [s["code"]]),
 }
 #: bespoke (zh, en) summaries
-SUMMARIES: dict[str, SummaryFn] = {
-    "Policy.Issued": lambda s, f: (
+SUMMARIES: dict[type, SummaryFn] = {
+    Policy.Issued: lambda s, f: (
         f"保单承保（{f.business_key}）：{s['facts']['channel']}/{s['facts']['product_type']}，"
         f"业务员 {s['facts']['agent_code']}，{s['facts']['branch']}",
         f"Policy issued ({f.business_key}): {s['facts']['channel']}/{s['facts']['product_type']}, "
         f"agent {s['facts']['agent_code']}, {s['facts']['branch']}",
     ),
-    "Policy.AgentReassigned": lambda s, f: (
+    Policy.AgentReassigned: lambda s, f: (
         f"业务员变更（{f.business_key}）：{s['previous_agent_code']} → {s['new_agent_code']}，{s['source']}",
         f"Agent reassigned ({f.business_key}): {s['previous_agent_code']} → "
         f"{s['new_agent_code']}, {s['source']}",
@@ -144,7 +148,7 @@ class TypeInfo:
     cls: type
     aggregate_type: str
     event_type: str
-    name: str  # "Aggregate.Event", the key of the override tables
+    name: str  # "Aggregate.Event"
     title_zh: str
     title_en: str
     class_version: int
@@ -160,7 +164,7 @@ def type_info(topic: str) -> TypeInfo:
         cls = resolve_topic(topic)
         qualname = cls.__qualname__
         aggregate, _, event = qualname.rpartition(".")
-        zh, en = TITLES.get(qualname) or split_title(_docstring(cls), event)
+        zh, en = TITLES.get(cls) or split_title(_docstring(cls), event)
         version = getattr(cls, "class_version", 1)
         info = _types[topic] = TypeInfo(cls, aggregate or "-", event, qualname, zh, en, version)
     return info
@@ -196,11 +200,12 @@ def _headline(text: str) -> str:
 
 
 # ----- plain state -----------------------------------------------------------------------
-def plain_state(info: TypeInfo, stored_json: bytes, decoded: Callable[[], Any]) -> State:
-    """The event's fields from the stored JSON (transcoded values still wrapped as
-    ``{"_type_", "_data_"}``: ``describe`` unwraps them while it walks them), or from
-    the decoded (upcast) event when it was stored under an older class version."""
-    state: State = _loads(stored_json)
+def plain_state(info: TypeInfo, stored_json: bytes | State, decoded: Callable[[], Any]) -> State:
+    """The event's fields from the stored JSON, as bytes or already parsed (transcoded
+    values still wrapped as ``{"_type_", "_data_"}``: ``describe`` unwraps them while it
+    walks them), or from the decoded (upcast) event when it was stored under an older
+    class version."""
+    state: State = stored_json if type(stored_json) is dict else _loads(stored_json)
     if state.get("class_version", 1) < info.class_version:
         state = plain_fields(vars(decoded()))
     return state
@@ -332,7 +337,7 @@ def read_fields(info: TypeInfo, state: State, *, creation: bool) -> Facts:
             agents.extend(_strings(value))
         else:
             rules.extend(_strings(value))
-    extra = REFS.get(info.name)
+    extra = REFS.get(info.cls)
     if extra is not None:
         more_policies, more_agents = extra(data)
         policies[:0], agents[:0] = more_policies, more_agents
@@ -361,7 +366,7 @@ def complete(facts: Facts, origin: Origin | None) -> Facts:
     facts.agent_codes = _unique(facts.agent_codes)
     info, key = facts.info, facts.business_key
     assert info is not None
-    custom = SUMMARIES.get(info.name)
+    custom = SUMMARIES.get(info.cls)
     if custom is not None:
         facts.summary_zh, facts.summary_en = custom(facts.data, facts)
     else:
@@ -375,7 +380,7 @@ def complete(facts: Facts, origin: Origin | None) -> Facts:
 
 def _creation_key(info: TypeInfo, data: State) -> str | None:
     """From the masked data: a personal key (a ContactPoint's phone) stays masked."""
-    override = KEYS.get(info.name)
+    override = KEYS.get(info.cls)
     if override is not None:
         return override(data)
     for name in KEY_FIELDS:

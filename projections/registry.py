@@ -14,10 +14,10 @@ from projections.errors import UnknownProjection
 
 #: modules defining the built-in projections, in the order status lists them
 MODULES: tuple[str, ...] = (
-    "projections.audit_trail",
-    "projections.timeliness",
-    "projections.scorecards",
-    "projections.worklists",
+    "projections.audit_trail.projection",
+    "projections.timeliness.projection",
+    "projections.scorecards.projection",
+    "projections.worklists.projection",
 )
 
 P = TypeVar("P", bound=type[Projection])

@@ -21,6 +21,7 @@ from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.json import Jsonb
 
 from projections.base import Envelope, Projection
+from projections.dispatch import by_topic
 
 Row = dict[str, Any]
 
@@ -31,16 +32,28 @@ def event_name(topic: str) -> str:
 
 
 class EventTableProjection(Projection):
-    """A read model driven by a table of handlers keyed by event name.
+    """A read model driven by a table of handlers keyed by event class
+    (``projections.dispatch``).
 
     Only the events in ``handlers`` are decoded, and they are decoded in the reader
     thread (``prepare``), overlapping the database's work on the previous batch.
     """
 
-    handlers: ClassVar[Mapping[str, Any]]
+    #: event class → handler (``dispatch.handler_table`` of the model's parts)
+    handlers: ClassVar[Mapping[type, Any]]
+    _by_topic: ClassVar[Mapping[str, Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "handlers" in cls.__dict__:
+            cls._by_topic = by_topic(cls.handlers)
 
     def handles(self, topic: str) -> bool:
-        return event_name(topic) in self.handlers
+        return topic in self._by_topic
+
+    def handler(self, envelope: Envelope) -> Any:
+        """The handler of the envelope's event (only events ``handles`` are passed in)."""
+        return self._by_topic[envelope.topic]
 
     def prepare(self, envelope: Envelope) -> Any:
         return envelope.event

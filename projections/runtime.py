@@ -16,11 +16,12 @@ so the caller (``live``) reconnects and resumes.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,37 @@ def connect(url: str) -> Connection[Any]:
     conn = psycopg.connect(url, autocommit=True, application_name="policytrail-projections")
     conn.execute("SET synchronous_commit = off")
     return conn
+
+
+#: cyclic-GC thresholds while a rebuild runs (defaults 700, 10, 10). A batch keeps tens of
+#: thousands of young objects alive (envelopes, decoded events, rows), none of them in a
+#: cycle; with the defaults the collector scanned them again and again: measured 45–70 µs
+#: of a rebuild's 70–135 µs per event (audit trail, all four together), ~8 µs with these
+BULK_GC_THRESHOLDS = (20_000, 20, 100)
+_bulk_lock = threading.Lock()
+_bulk_users = 0
+_bulk_saved: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def bulk_gc() -> Iterator[None]:
+    """Collect cyclic garbage less often while a bulk rebuild runs (process-wide, so
+    counted: the thresholds come back when the last rebuild of the process ends)."""
+    global _bulk_users, _bulk_saved
+    with _bulk_lock:
+        if _bulk_users == 0:
+            _bulk_saved = gc.get_threshold()
+            gc.set_threshold(
+                *(max(new, old) for new, old in zip(BULK_GC_THRESHOLDS, _bulk_saved, strict=False))
+            )
+        _bulk_users += 1
+    try:
+        yield
+    finally:
+        with _bulk_lock:
+            _bulk_users -= 1
+            if _bulk_users == 0:
+                gc.set_threshold(*_bulk_saved)
 
 
 #: how often a runner looks whether its tables need fresh planner statistics

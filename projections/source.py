@@ -40,6 +40,10 @@ class EventSource(Protocol):
         """The stored state as JSON, personal fields decrypted (erased ones erased)."""
         ...
 
+    def opened(self, entry: LogEntry) -> dict[str, Any]:
+        """``plaintext`` as JSON data (parsed once, for read models that copy fields)."""
+        ...
+
     def preload_keys(self, entries: Sequence[LogEntry]) -> None:
         """Fetch at once the data keys the personal fields of ``entries`` need (for a
         projection that decrypts them: one query per page instead of one per subject)."""
@@ -113,6 +117,9 @@ class AppEventSource:
 
     def plaintext(self, entry: LogEntry) -> bytes:
         return self._mapper.plaintext(entry)  # type: ignore[no-any-return]
+
+    def opened(self, entry: LogEntry) -> dict[str, Any]:
+        return self._mapper.opened_state(entry)  # type: ignore[no-any-return]
 
     def preload_keys(self, entries: Sequence[LogEntry]) -> None:
         self._mapper.preload_keys(entries)

@@ -20,8 +20,8 @@ from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
 from projections import registry
 from projections.live import LiveRunner
-from projections.queries.worklists import expired_cycles
 from projections.rebuild import rebuild
+from projections.worklists.queries import expired_cycles
 from tests.factories import STILL_CLOCK_SKEW_SECONDS
 from tests.projection_scenarios import read_side, table_checksum
 

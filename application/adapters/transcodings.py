@@ -56,12 +56,19 @@ class SetAsSortedList(Transcoding):
 def dataclass_transcoding(cls: type, name: str) -> Transcoding:
     """A transcoding for a frozen dataclass value object, stored as a dict of its fields."""
     field_names = [f.name for f in dataclasses.fields(cls)]
+    every_field = tuple(field_names)
+    # one ``__dict__`` update instead of a setattr per field: 4.0 -> 0.9 µs for PolicyFacts;
+    # not worth its key check below four fields (Actor: 0.43 -> 0.64 µs)
+    bulk = "__slots__" not in cls.__dict__ and len(field_names) >= 4
 
     def encode(self: Transcoding, obj: Any) -> dict[str, Any]:
         return {n: getattr(obj, n) for n in field_names}
 
     def decode(self: Transcoding, data: dict[str, Any]) -> Any:
         obj = object.__new__(cls)
+        if bulk and tuple(data) == every_field:  # as encoded: the attributes in fields' order
+            obj.__dict__.update(data)
+            return obj
         for n in field_names:
             if n in data:
                 object.__setattr__(obj, n, data[n])

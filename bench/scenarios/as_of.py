@@ -35,7 +35,8 @@ def as_of(ctx: BenchContext) -> list[Figure]:
     rng = random.Random(ctx.seed)
     figures = []
     for label, overrides in (("snapshots off", {}), ("snapshots on (every 100)", {"snapshot_interval": 100})):
-        app, pid = _long_policy(ctx, events, **overrides)
+        with ctx.setup(f"policy of {events:,} events"):
+            app, pid = _long_policy(ctx, events, **overrides)
         top = app.get(Policy, pid).version
         versions = [rng.randrange(1, top + 1) for _ in range(reads)]
         lat = Latencies()
@@ -67,7 +68,10 @@ def as_of(ctx: BenchContext) -> list[Figure]:
                 count=reads,
                 percentiles_ms=lat.percentiles_ms(),
                 baseline_percentiles_ms=raw_lat.percentiles_ms(),
-                notes="ours decrypts, decodes and replays the events (or a snapshot and the rest)",
+                notes=(
+                    f"{reads:,} reads; ours decrypts, decodes and replays the events "
+                    "(or a snapshot and the rest)"
+                ),
             )
         )
     return figures

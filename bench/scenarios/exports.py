@@ -23,6 +23,7 @@ from pathlib import Path
 
 from psycopg.sql import SQL, Identifier
 
+from application.app import PolicyTrail
 from bench.harness import BenchContext, Figure
 from interfaces.exports.datasets import CALLBACK_COLUMNS, callback_rows
 from interfaces.exports.package import ExportRequest, _snapshot
@@ -104,21 +105,11 @@ class PeakRss:
 
 
 def export_callbacks(ctx: BenchContext) -> list[Figure]:
-    n = 20_000 if ctx.quick else 1_000_000
+    n = 5_000 if ctx.quick else 1_000_000
     app = ctx.fresh_app()
-    side = ReadSide.from_app(app)
-    for name in ("audit_trail", "timeliness", "scorecards"):  # tables and positions (log empty)
-        LiveRunner(side, registry.get(name)).run(catch_up_only=True)
+    with ctx.setup(f"{n:,} callbacks' read-model rows"):
+        _fill(ctx, app, n)
     schema = Identifier(app.settings.read_schema)
-    with ctx.connect(autocommit=True) as conn:
-        conn.execute(SQL(_FILL).format(s=schema), {"month": MONTH, "n": n})
-        conn.execute(SQL(_FILL_TIMELINESS).format(s=schema))
-        for projection in ("timeliness", "scorecards"):  # the readers' indexes, as after a catch-up
-            for statement in registry.get(projection).statements(app.settings.read_schema, deferred=True):
-                text = statement.as_string(conn)
-                conn.execute(text.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))  # type: ignore[call-overload]
-        conn.execute(SQL("ANALYZE {s}.scorecard_callbacks").format(s=schema))
-        conn.execute(SQL("ANALYZE {s}.timeliness").format(s=schema))
     figures = []
     with tempfile.TemporaryDirectory(prefix="policytrail-bench-export-") as tmp:
         folder = Path(tmp)
@@ -161,6 +152,23 @@ def export_callbacks(ctx: BenchContext) -> list[Figure]:
             _figure("callbacks.xlsx+csv+jsonl in one pass", n, elapsed, baseline, size, rss.growth_mb)
         )
     return figures
+
+
+def _fill(ctx: BenchContext, app: PolicyTrail, n: int) -> None:
+    """The read-model tables (log empty), ``n`` callbacks' rows by SQL, the readers' indexes."""
+    side = ReadSide.from_app(app)
+    for name in ("audit_trail", "timeliness", "scorecards"):  # tables and positions (log empty)
+        LiveRunner(side, registry.get(name)).run(catch_up_only=True)
+    schema = Identifier(app.settings.read_schema)
+    with ctx.connect(autocommit=True) as conn:
+        conn.execute(SQL(_FILL).format(s=schema), {"month": MONTH, "n": n})
+        conn.execute(SQL(_FILL_TIMELINESS).format(s=schema))
+        for projection in ("timeliness", "scorecards"):  # the readers' indexes, as after a catch-up
+            for statement in registry.get(projection).statements(app.settings.read_schema, deferred=True):
+                text = statement.as_string(conn)
+                conn.execute(text.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))  # type: ignore[call-overload]
+        conn.execute(SQL("ANALYZE {s}.scorecard_callbacks").format(s=schema))
+        conn.execute(SQL("ANALYZE {s}.timeliness").format(s=schema))
 
 
 def _figure(what: str, n: int, elapsed: float, baseline: float, size: int, growth_mb: float) -> Figure:

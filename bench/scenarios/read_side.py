@@ -18,6 +18,9 @@ import random
 import select
 import time
 
+import psycopg
+from psycopg.sql import SQL, Identifier
+
 from bench import bench_projections as bp
 from bench import data
 from bench.harness import BenchContext, Figure, Latencies
@@ -33,9 +36,35 @@ from projections.together import Together
 ACTOR = Actor("bench", "system")
 
 
+#: what a profile of each rebuild shows (``python -m bench.rebuild_cpu``: this process's and the
+#: PostgreSQL backends' CPU per event; cProfile of both threads; quick data, 19,233 events,
+#: 2026-12-05, load average ~8, back to back with 669cbb6). The figures' notes carry them.
+PROFILES = {
+    "timeliness": "CPU/event 38-45 -> 32-35 us here + ~8 us PostgreSQL; decoding its 46 % of the log ~9 us "
+    "(seal MAC, orjson, transcodings), handlers + row cache ~12, upserts ~6; next: handlers on "
+    "the stored JSON instead of domain events, decode in worker processes",
+    "scorecards": "CPU/event 15-17 -> 12-14 us + ~5 us PostgreSQL; decoding dominates (shared with "
+    "the others in one pass)",
+    "worklists": "CPU/event 16-21 -> 13-18 us + ~5 us PostgreSQL; decoding dominates",
+    "audit_trail": "CPU/event 98-109 -> 71-90 us + 30-51 us PostgreSQL (COPY of 18 columns, jsonb, two "
+    "generated columns, unique index: ~33 us/row by INSERT … SELECT alone); opening personal fields "
+    "~20 us (seal check, AES-GCM per field), describing + masking ~11, row + COPY ~8. Two CPUs "
+    "cannot give 30k/s while PostgreSQL alone spends ~33 us per row; next: prepare in worker "
+    "processes (prepare is pure by contract) on a machine with more cores, a lighter row",
+}
+TOGETHER_PROFILE = (
+    "CPU/event 169-178 -> 107-132 us + 47-66 us PostgreSQL: the sum of its parts (decoding is shared; "
+    "the parts' own work is not), which is why 'together' was never faster than the slowest part "
+    "alone: rates add harmonically (1/(1/4.9k+1/13.2k+1/24.5k+1/34.9k) = 2.9k/s). Before: the "
+    "cyclic GC rescanned each 20,000-event batch's young objects, 45-70 us/event of it"
+)
+
+
 def rebuild_speed(ctx: BenchContext) -> list[Figure]:
     target = 20_000 if ctx.quick else 1_000_000
-    seed_commands = 600 if ctx.quick else 4_000
+    # quick: few seeded commands (each new data subject costs two committed round trips
+    # on the write path), the rest copied in bulk (``bp.multiply``)
+    seed_commands = 300 if ctx.quick else 4_000
     app = ctx.fresh_app()
     bp.seed(app, seed_commands)
     bp.multiply(app, target)
@@ -79,7 +108,7 @@ def rebuild_speed(ctx: BenchContext) -> list[Figure]:
         rebuild(side, registry.get(name))
         elapsed = time.perf_counter() - t0
         all_elapsed += elapsed
-        figures.append(rate(f"{name} over {total:,} events", elapsed))
+        figures.append(rate(f"{name} over {total:,} events", elapsed, PROFILES.get(name, "")))
     every = len(registry.names())
     t0 = time.perf_counter()
     rebuild(side, Together(registry.resolve(None)))
@@ -87,20 +116,22 @@ def rebuild_speed(ctx: BenchContext) -> list[Figure]:
         rate(
             f"all {every} projections together, one pass",
             time.perf_counter() - t0,
-            "one read and decode of the log feeds every projection (projections.together)",
+            "one read and decode of the log feeds every projection (projections.together); "
+            + TOGETHER_PROFILE,
         )
     )
-    groups = groups_for(registry.names(), 2)
-    t0 = time.perf_counter()
-    rebuild_in_processes(app.settings, app.database.url, groups)
-    split = " | ".join("+".join(g) for g in groups)
-    figures.append(
-        rate(
-            f"all {every} projections together, {len(groups)} processes",
-            time.perf_counter() - t0,
-            f"projections.parallel: {split}, each group one pass (spawned processes, start-up included)",
+    if not ctx.quick:  # over 20,000 events the processes' start-up (~3 s) is most of it
+        groups = groups_for(registry.names(), 2)
+        t0 = time.perf_counter()
+        rebuild_in_processes(app.settings, app.database.url, groups)
+        split = " | ".join("+".join(g) for g in groups)
+        figures.append(
+            rate(
+                f"all {every} projections together, {len(groups)} processes",
+                time.perf_counter() - t0,
+                f"projections.parallel: {split}, each group one pass (spawned processes, start-up included)",
+            )
         )
-    )
     figures.append(
         rate(
             f"all {every} projections, one after another",
@@ -133,19 +164,36 @@ def _raw_notify_latency(ctx: BenchContext, samples: int) -> Latencies:
     return lat
 
 
+def wake_runners(side: ReadSide) -> None:
+    """NOTIFY the live runners of ``side``: one told to stop looks at its flag between
+    NOTIFYs (or every 0.5 s), so a NOTIFY after the flag ends it at once."""
+    with psycopg.connect(side.url, autocommit=True) as conn:
+        conn.execute(SQL("NOTIFY {}").format(Identifier(side.source.channel)))
+
+
+def _stop(service: ProjectionService, side: ReadSide) -> None:
+    service.stop_event.set()
+    wake_runners(side)
+    service.stop()
+
+
 def read_your_writes(ctx: BenchContext) -> list[Figure]:
-    samples = 100 if ctx.quick else 1_000
+    samples = 60 if ctx.quick else 1_000  # quick: enough for the p50 the target is about
     app = ctx.fresh_app()
-    bp.seed(app, 60)
+    with ctx.setup("seed"):
+        bp.seed(app, 60)
     side = ReadSide.from_app(app)
     rng, counter = random.Random(ctx.seed), itertools.count()
     figures = []
-    raw = _raw_notify_latency(ctx, samples)
+    raw = _raw_notify_latency(ctx, 100 if ctx.quick else samples)  # cheap: more samples than ours
     for names in (["audit_trail"], ["timeliness"], registry.names()):
         lat = Latencies()
-        with ProjectionService(side, list(names)) as service:
+        service = ProjectionService(side, list(names))
+        with ctx.setup("projections started and caught up"):
+            service.start()
             for name in names:
                 assert service.wait_for(name, app.max_position(), 600)
+        try:
             for _ in range(samples):
                 # a new policy each time: a fresh aggregate, as most commands touch
                 result = app.execute(data.issue_policy(rng, next(counter), prefix="R"), ACTOR)
@@ -155,6 +203,9 @@ def read_your_writes(ctx: BenchContext) -> list[Figure]:
                     if not service.wait_for(name, result.position, 5):
                         raise RuntimeError(f"{name} did not reach {result.position} within 5 s")
                 lat.record_seconds(time.perf_counter() - committed)
+        finally:
+            with ctx.setup("projections stopped"):
+                _stop(service, side)
         label = names[0] if len(names) == 1 else f"all {len(names)} projections"
         pct, raw_pct = lat.percentiles_ms(), raw.percentiles_ms()
         figures.append(
@@ -169,6 +220,7 @@ def read_your_writes(ctx: BenchContext) -> list[Figure]:
                 count=samples,
                 percentiles_ms=pct,
                 baseline_percentiles_ms=raw_pct,
+                notes=f"{samples:,} commands (a new policy each), {raw.count:,} raw round trips",
             )
         )
     return figures

@@ -18,7 +18,7 @@ ACTOR = Actor("bench", "system")
 
 def single_writer(ctx: BenchContext) -> list[Figure]:
     """1. One writer: issue a policy and register its receipt, one command after another."""
-    n = 150 if ctx.quick else 3_000
+    n = 100 if ctx.quick else 3_000
     app = ctx.fresh_app()
     rng = random.Random(ctx.seed)
     lat = Latencies()
@@ -47,7 +47,10 @@ def single_writer(ctx: BenchContext) -> list[Figure]:
             count=commands,
             percentiles_ms=lat.percentiles_ms(),
             baseline_percentiles_ms=raw_lat.percentiles_ms(),
-            notes=f"{events / commands:.1f} events per command, {payload} B average encrypted event",
+            notes=(
+                f"{commands:,} commands; {events / commands:.1f} events per command, "
+                f"{payload} B average encrypted event"
+            ),
         )
     ]
 
@@ -55,7 +58,7 @@ def single_writer(ctx: BenchContext) -> list[Figure]:
 def concurrent_writers(ctx: BenchContext) -> list[Figure]:
     """2. 16 writers on distinct aggregates, then on one hot aggregate."""
     writers = 16
-    per_writer = 12 if ctx.quick else 200
+    per_writer = 8 if ctx.quick else 200
     app = ctx.fresh_app(pool_size=writers)
     lat = Latencies()
     lock = threading.Lock()
@@ -94,12 +97,15 @@ def concurrent_writers(ctx: BenchContext) -> list[Figure]:
             count=commands,
             percentiles_ms=lat.percentiles_ms(),
             baseline_percentiles_ms=raw_lat.percentiles_ms(),
-            notes="each command writes 3 events under the library's table lock (commit order = log order)",
+            notes=(
+                f"{writers} writers × {per_writer} commands; each writes 3 events under the library's "
+                "table lock (commit order = log order)"
+            ),
         )
     ]
 
     # One hot aggregate: every writer changes the same policy's contact details.
-    hot_per_writer = 5 if ctx.quick else 40
+    hot_per_writer = 3 if ctx.quick else 40
     app.execute(data.issue_policy(random.Random(ctx.seed), 999_999, prefix="H"), ACTOR)
     hot_lat = Latencies()
     refused = 0

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -38,6 +41,15 @@ DEFAULT_LIFETIME = timedelta(days=90)
 SESSION_LIFETIME = timedelta(hours=12)
 
 Connect = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
+
+#: a token checked within the last N seconds is not looked up again (a round trip per request
+#: saved): a revocation or expiry made in another process (another ``serve`` worker, the CLI,
+#: SQL) takes effect within this bound; one made through a ``TokenStore`` of this process, and
+#: the token's own ``expires_at``, at once. Unknown secrets are never cached.
+AUTH_CACHE_SECONDS = 2.0
+_AUTH_CACHE_MAX = 10_000
+#: every store of this process, so that a revocation reaches the caches of all of them
+_stores: weakref.WeakSet[TokenStore] = weakref.WeakSet()
 
 
 def _digest(secret: str) -> str:
@@ -80,7 +92,14 @@ class IssuedToken:
 
 
 class TokenStore:
-    def __init__(self, connect: Connect, schema: str, app: PolicyTrail | None = None) -> None:
+    def __init__(
+        self,
+        connect: Connect,
+        schema: str,
+        app: PolicyTrail | None = None,
+        *,
+        cache_seconds: float = AUTH_CACHE_SECONDS,
+    ) -> None:
         self._connect = connect
         self._schema = schema
         self._table = SQL("{}.{}").format(Identifier(schema), Identifier("api_tokens"))
@@ -88,11 +107,17 @@ class TokenStore:
         #: where principals are checked to exist (tokens are issued through ``for_app``)
         self._app = app
         self._ready = False
+        self._cache_seconds = cache_seconds
+        #: SHA-256 of a live secret → (monotonic time it was read, its record)
+        self._cache: dict[str, tuple[float, TokenRecord]] = {}
+        self._cache_lock = threading.Lock()
+        _stores.add(self)
 
     @classmethod
-    def for_app(cls, app: PolicyTrail) -> TokenStore:
+    def for_app(cls, app: PolicyTrail, *, cache_seconds: float = AUTH_CACHE_SECONDS) -> TokenStore:
         """Tokens on the application's database, through its connection pool."""
-        return cls(app.trail_recorder.datastore.get_connection, app.settings.events_schema, app)
+        connect = app.trail_recorder.datastore.get_connection
+        return cls(connect, app.settings.events_schema, app, cache_seconds=cache_seconds)
 
     def ensure_table(self) -> None:
         if self._ready:
@@ -200,8 +225,28 @@ class TokenStore:
         """The active, unexpired token with this secret, or None."""
         if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             return None
+        digest = _digest(secret)
+        with self._cache_lock:
+            cached = self._cache.get(digest)
+        if cached is not None:
+            read_at, record = cached
+            if time.monotonic() - read_at < self._cache_seconds and _unexpired(record):
+                return record
         # the first request after a database restart may meet a stale pooled connection
-        return retry_after_outage(lambda: self._authenticate(secret))
+        record = retry_after_outage(lambda: self._authenticate(secret))
+        with self._cache_lock:
+            if record is None:
+                self._cache.pop(digest, None)
+            elif self._cache_seconds > 0:
+                if len(self._cache) >= _AUTH_CACHE_MAX:
+                    self._cache.clear()
+                self._cache[digest] = (time.monotonic(), record)
+        return record
+
+    def _forget(self, token_id: str) -> None:
+        with self._cache_lock:
+            for digest in [d for d, (_, r) in self._cache.items() if r.token_id == token_id]:
+                del self._cache[digest]
 
     def _authenticate(self, secret: str) -> TokenRecord | None:
         self.ensure_table()
@@ -284,7 +329,14 @@ class TokenStore:
             changed = cur.rowcount == 1
             if not conn.autocommit:
                 conn.commit()
+        for store in list(_stores):  # this process's caches forget it now, not after the bound
+            if store._schema == self._schema:
+                store._forget(token_id.strip())
         return changed
+
+
+def _unexpired(record: TokenRecord) -> bool:
+    return record.expires_at is None or record.expires_at > datetime.now(UTC)
 
 
 _LIVE = SQL("revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")

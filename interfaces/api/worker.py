@@ -21,7 +21,7 @@ from application.adapters.database import resolve_database
 from application.app import PolicyTrail
 from application.settings import load_settings
 from interfaces.api.app import create_api
-from interfaces.api.read_side import ReadModelHooks
+from interfaces.api.read_models.hooks import ReadModelHooks
 
 #: environment variable through which ``serve`` hands its options to the workers
 OPTIONS_ENV = "POLICYTRAIL_SERVE_WORKER_OPTIONS"

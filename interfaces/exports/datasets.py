@@ -29,14 +29,14 @@ from domain.shared.labels import LabelledEnum
 from domain.work_order import ObligationStatus, WorkOrderState
 from interfaces.exports import masking, prefetch
 from interfaces.exports.columns import Column, Kind, cols
+from projections.audit_trail.queries import AuditFilters
+from projections.audit_trail.queries import _where as audit_where
 from projections.event_facts import plain_state, type_info
-from projections.queries.audit_trail import AuditFilters
-from projections.queries.audit_trail import _where as audit_where
-from projections.queries.common import MAX_LIMIT
-from projections.queries.scorecards import Rate, Scorecard, ScorecardFilters, scorecards
-from projections.queries.timeliness import status_of
+from projections.querying import MAX_LIMIT
+from projections.scorecards.queries import Rate, Scorecard, ScorecardFilters, scorecards
 from projections.source import AppEventSource, LogEntry
-from projections.timeliness import ObligationKind
+from projections.timeliness.obligations import ObligationKind
+from projections.timeliness.queries import status_of
 
 ITER_SIZE = 10_000  # rows per server-side cursor fetch; up to 3 batches in memory (prefetch)
 
@@ -421,7 +421,7 @@ def service_case_rows(s: Snapshot, period: Period) -> Iterator[Sequence[Any]]:
 
 
 # ----- complaints_and_slas 投诉与服务时效 (SL-01..SL-04) ------------------------------------------
-#: the timeliness kinds of the service standards (projections/timeliness_standards.py)
+#: the timeliness kinds of the service standards (projections/timeliness/service_standards.py)
 SL_KINDS = (
     ObligationKind.COMPLAINT_ACK,
     ObligationKind.COMPLAINT_DECISION,

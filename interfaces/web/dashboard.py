@@ -17,13 +17,13 @@ from domain.planner_score import month_key, previous_month
 from domain.work_order import ObligationStatus
 from interfaces.api.owners import find_agent
 from interfaces.api.permissions import Principal
-from interfaces.api.read_access import ReadContext, narrow
-from interfaces.api.routes.read_models import TimelinessSummary, summarise
-from interfaces.api.routes.read_params import this_month
+from interfaces.api.read_models.access import ReadContext, narrow
+from interfaces.api.read_models.common import this_month
+from interfaces.api.read_models.timeliness import TimelinessSummary, summarise
 from interfaces.web.service_standards import ServiceStandardsSection, build_section
-from projections.queries.common import MAX_LIMIT
-from projections.queries.coverage import MonthCoverage, latest_month_with_callbacks, month_coverage
-from projections.queries.scorecards import (
+from projections.querying import MAX_LIMIT
+from projections.scorecards.coverage import MonthCoverage, latest_month_with_callbacks, month_coverage
+from projections.scorecards.queries import (
     AgentScorecard,
     PlannerScore,
     Rate,
@@ -33,8 +33,8 @@ from projections.queries.scorecards import (
     planner_scores,
     scorecards,
 )
-from projections.queries.timeliness import Filters, ObligationRow, count_by_status, query_obligations
-from projections.timeliness import ObligationKind
+from projections.timeliness.obligations import ObligationKind
+from projections.timeliness.queries import Filters, ObligationRow, count_by_status, query_obligations
 
 AT_RISK_SHOWN = 100
 MAX_AGENTS = 5 * MAX_LIMIT

@@ -27,12 +27,12 @@ from interfaces.api.context import ApiContext, api_context
 from interfaces.api.owners import find_policy, policy_owner
 from interfaces.api.permissions import Capability, Principal
 from interfaces.api.problems import ProblemException, problem_for_error
-from interfaces.api.read_access import narrow, reading
-from interfaces.api.routes.read_models import TimelinessSummary
+from interfaces.api.read_models.access import narrow, reading
+from interfaces.api.read_models.timeliness import TimelinessSummary
 from interfaces.api.tokens import SESSION_LIFETIME, TokenRecord
 from interfaces.web import charts
 from interfaces.web.dashboard import AGENT_SORTS, build, sort_agents
-from projections.queries.audit_trail import AuditFilters, query_audit_trail
+from projections.audit_trail.queries import AuditFilters, query_audit_trail
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from interfaces.api.pagination import PageParams
 from interfaces.api.permissions import Principal
-from interfaces.api.routes.service_standard_reads import (
+from interfaces.api.read_models.worklists import (
     get_care_callback_worklist,
     get_claim_worklist,
     get_complaint_worklist,

@@ -1,6 +1,6 @@
 """The dashboard's service-standards section (服务标准, SL-01..SL-04).
 
-Same reads as the API and ``projections.queries.service_standards``, scoped like the rest
+Same reads as the API and ``projections.timeliness.service_standard_queries``, scoped like the rest
 of the dashboard: timeliness of what falls due in the month by obligation kind (the
 GET /timeliness/summary?group_by=kind&rule=SL-… answer), complaints per agent received
 in the month, and claim timeliness per branch with exclusions counted apart.
@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.shared.time import start_of_day
-from interfaces.api.read_access import ReadContext
-from interfaces.api.routes.read_models import TimelinessSummary, summarise
-from projections.queries.service_standards import (
+from interfaces.api.read_models.access import ReadContext
+from interfaces.api.read_models.timeliness import TimelinessSummary, summarise
+from projections.timeliness.queries import Filters, count_by_status
+from projections.timeliness.service_standard_queries import (
     AgentComplaints,
     ClaimTimeliness,
     claim_timeliness,
     complaints_per_agent,
 )
-from projections.queries.timeliness import Filters, count_by_status
 
 SL_RULES = ("SL-01b", "SL-01c", "SL-02b", "SL-03a", "SL-03b", "SL-03d", "SL-03e", "SL-04a", "SL-04b")
 TOP_AGENTS = 10

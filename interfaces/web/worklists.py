@@ -21,8 +21,8 @@ from domain.shared.errors import DomainError
 from interfaces.api.pagination import PageParams
 from interfaces.api.permissions import Capability, Principal, ScopeKind
 from interfaces.api.problems import ProblemException
-from interfaces.api.read_access import reading
-from interfaces.api.routes.read_models import (
+from interfaces.api.read_models.access import reading
+from interfaces.api.read_models.worklists import (
     get_call_worklist,
     get_service_case_worklist,
     get_work_order_worklist,
@@ -36,7 +36,7 @@ from interfaces.web.pages import (
     render,
     session_principal,
 )
-from projections.queries.worklists import queue_branches
+from projections.worklists.queries import queue_branches
 
 router = APIRouter(include_in_schema=False)
 

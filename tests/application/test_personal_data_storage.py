@@ -145,3 +145,18 @@ def test_rc03_master_key_rotation_rewraps_keys_and_touches_no_event(app, actor):
     assert rotated.data_key(subject, create=False) is not None
     with pytest.raises(KeyMaterialError):
         old.data_key(subject, create=False)
+
+
+def test_keys_created_in_bulk_open_like_single_ones_and_erased_subjects_stay_erased(app):
+    import uuid
+
+    keys = app.mapper.fields.keys
+    fresh, erased = uuid.uuid4(), uuid.uuid4()
+    keys.destroy([erased])
+    keys.create([fresh, erased, fresh])
+    keys.forget_cache()  # what another process reads
+    key = keys.data_key(fresh, create=False)
+    assert key is not None
+    nonce = b"\0" * 12
+    assert keys.data_key(fresh, create=True).decrypt(nonce, key.encrypt(nonce, b"x", None), None) == b"x"
+    assert keys.data_key(erased, create=True) is None

@@ -33,8 +33,8 @@ from domain.parameters import RuleParameters
 from domain.renewal import RenewalReminderSeries
 from domain.shared.errors import RuleViolation
 from domain.shared.time import SHANGHAI, end_of_day
-from projections.queries.disputes import complaint_disputes, dispute_hold_until
-from projections.queries.timeliness import Filters, query_obligations
+from projections.timeliness.disputes import complaint_disputes, dispute_hold_until
+from projections.timeliness.queries import Filters, query_obligations
 from tests import factories
 from tests.read_model_steps import catch_up, reading, rebuild_equals_live
 
@@ -253,7 +253,7 @@ def test_rc02_an_open_complaint_holds_the_records_and_the_latest_end_counts():
     """RC-02 with SL-01e: held while any complaint is open; else the latest end + 2 years."""
     import uuid
 
-    from projections.queries.disputes import DisputeSpan
+    from projections.timeliness.disputes import DisputeSpan
 
     ended = DisputeSpan(complaint_id=uuid.uuid4(), received_on=date(2028, 2, 1), ended_on=date(2028, 2, 29))
     earlier = DisputeSpan(complaint_id=uuid.uuid4(), received_on=date(2027, 1, 1), ended_on=date(2027, 1, 5))

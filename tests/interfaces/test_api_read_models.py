@@ -252,3 +252,15 @@ def test_openapi_documents_examples_for_every_read(world):
         ok = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
         assert ok.get("example"), path
     assert "/" not in spec["paths"] and "/login" not in spec["paths"]
+
+
+def test_a_policys_trail_is_the_same_page_for_every_scope_and_unknown_policies_stay_404(world, admin):
+    # all-scope tokens skip loading the policy when its page has rows; scoped ones load it
+    app, c = world
+    branch = auth(token(app, "branch", f"branch:{BJ}"))
+    path = f"/policies/{BJ_POLICY}/audit-trail?limit=5"
+    assert c.get(path, headers=admin).json() == c.get(path, headers=branch).json()
+    assert c.get(f"/policies/{SH_POLICY}/audit-trail", headers=branch).status_code == 403
+    for query in ("", "?cursor=not-a-cursor", "?rule=CB-03"):
+        r = c.get(f"/policies/PZZ000000001/audit-trail{query}", headers=admin)
+        assert r.status_code == 404 and kind(r) == "not-found", (query, r.text)

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from interfaces.api.read_side import ReadModelHooks
+from interfaces.api.read_models.hooks import ReadModelHooks
 from tests import factories
 from tests.api_support import auth, body, client, token
 from tests.support import free_port

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -35,6 +37,51 @@ def test_a_revoked_token_stops_working(app):
     assert not store.revoke(issued.record.token_id)
     assert c.get("/me", headers=auth(issued.secret)).status_code == 401
     assert store.authenticate(issued.secret) is None
+
+
+def _revoke_out_of_band(app, token_id: str) -> None:
+    """As another process would (a second worker, the CLI): straight in the table."""
+    with psycopg.connect(app.database.url, autocommit=True) as conn:
+        conn.execute(
+            f'UPDATE "{app.settings.events_schema}".api_tokens SET revoked_at = now() WHERE token_id = %s',
+            (token_id,),
+        )
+
+
+def test_a_cached_token_revoked_in_this_process_stops_working_at_once_in_every_store(app):
+    serving, revoking = TokenStore.for_app(app), TokenStore.for_app(app)
+    issued = serving.create("auditor", Scope.parse("all"), name="S-0001")
+    c = client(app, tokens=serving)
+    assert c.get("/me", headers=auth(issued.secret)).status_code == 200  # now cached
+    assert revoking.revoke(issued.record.token_id)
+    assert c.get("/me", headers=auth(issued.secret)).status_code == 401
+
+
+def test_a_token_revoked_elsewhere_stops_working_within_the_cache_bound(app):
+    store = TokenStore.for_app(app, cache_seconds=0.5)
+    issued = store.create("auditor", Scope.parse("all"), name="S-0001")
+    c = client(app, tokens=store)
+    assert c.get("/me", headers=auth(issued.secret)).status_code == 200
+    _revoke_out_of_band(app, issued.record.token_id)
+    time.sleep(0.6)  # past the stated bound
+    assert c.get("/me", headers=auth(issued.secret)).status_code == 401
+    assert store.authenticate(issued.secret) is None
+
+
+def test_the_cache_never_outlives_the_tokens_expiry_and_never_mixes_principals(app):
+    store = TokenStore.for_app(app, cache_seconds=3600)
+    auditor = store.create("auditor", Scope.parse("all"), name="S-0001", expires_in=timedelta(seconds=1))
+    branch = store.create("branch", Scope.parse("branch:北京分公司"), name="BJ-007")
+    for _ in range(2):  # the second time from the cache
+        a, b = store.authenticate(auditor.secret), store.authenticate(branch.secret)
+        assert a is not None and a.token_id == auditor.record.token_id and a.role == "auditor"
+        assert b is not None and b.token_id == branch.record.token_id and str(b.scope) == "branch:北京分公司"
+    assert store.authenticate(auditor.secret + "x") is None  # near misses are no hits
+    assert auditor.record.expires_at is not None
+    time.sleep(max(0.0, (auditor.record.expires_at - datetime.now(UTC)).total_seconds()) + 0.05)
+    # the expiry is checked on every hit, however long the cache would keep the token
+    assert store.authenticate(auditor.secret) is None
+    assert store.authenticate(branch.secret) is not None
 
 
 def test_token_create_list_and_revoke_on_the_command_line(app, env):

@@ -31,7 +31,7 @@ from domain.shared.actor import Actor
 from domain.shared.time import SHANGHAI
 from interfaces.api import create_api
 from projections import registry
-from projections.queries.coverage import month_coverage
+from projections.scorecards.coverage import month_coverage
 from tests import factories
 from tests.api_support import auth, token
 from tests.callback_steps import answer_all, open_callback, reach

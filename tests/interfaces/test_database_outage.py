@@ -29,7 +29,7 @@ from application.adapters.database import resolve_database
 from application.app import PolicyTrail
 from application.settings import Settings, load_settings
 from interfaces.api import create_api
-from interfaces.api.read_side import ReadModelHooks
+from interfaces.api.read_models.hooks import ReadModelHooks
 from interfaces.cli import cli
 from tests import factories
 from tests.api_support import auth, body, token

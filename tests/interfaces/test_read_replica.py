@@ -20,7 +20,7 @@ from application.adapters.database import Database
 from application.adapters.replica import replica_for
 from application.app import PolicyTrail
 from application.settings import Settings, SettingsError, load_settings
-from interfaces.api.read_side import ReadModelHooks
+from interfaces.api.read_models.hooks import ReadModelHooks
 from tests import factories
 from tests.api_support import auth, body, client, token
 from tests.replica_support import Replication, build_replication

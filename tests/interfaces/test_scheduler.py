@@ -22,8 +22,8 @@ from application.scheduler import TickScheduler, last_tick
 from domain.callback import CallbackStatus
 from interfaces.scheduling import scheduler_for
 from projections.live import ProjectionService
-from projections.queries.worklists import branch_work_queue, call_centre_queue
 from projections.source import ReadSide
+from projections.worklists.queries import branch_work_queue, call_centre_queue
 from tests import factories
 from tests.api_support import client
 from tests.callback_steps import at, attempt, callback, open_callback

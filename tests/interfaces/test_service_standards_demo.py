@@ -12,7 +12,7 @@ from domain.parameters import RuleParameters
 from domain.shared.aggregate import recording_at
 from domain.shared.time import SHANGHAI
 from interfaces.demo import DemoConfig, build_month
-from projections.queries.timeliness import Filters, query_obligations
+from projections.timeliness.queries import Filters, query_obligations
 from tests.read_model_steps import catch_up, reading
 
 PARAMS = RuleParameters()

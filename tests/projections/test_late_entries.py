@@ -18,7 +18,7 @@ from domain.shared.aggregate import recording_at
 from domain.shared.time import SHANGHAI
 from interfaces.api import create_api
 from interfaces.demo.runner import IMPORT_LEAD
-from projections.queries.audit_trail import AuditFilters, query_audit_trail
+from projections.audit_trail.queries import AuditFilters, query_audit_trail
 from tests import factories
 from tests.api_support import auth, token
 from tests.read_api_support import MONTH, demo_world

@@ -13,7 +13,7 @@ from application.policies import LapsePolicy, ReinstatePolicy
 from domain.shared.aggregate import Context, TrailAggregate
 from domain.shared.time import SHANGHAI
 from projections import registry
-from projections.audit_trail import text_array
+from projections.audit_trail.projection import text_array
 from projections.live import LiveRunner
 from projections.rebuild import rebuild
 from tests import factories

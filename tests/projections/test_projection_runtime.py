@@ -16,7 +16,7 @@ from psycopg import Cursor
 
 from application.policies import LapsePolicy
 from projections import registry
-from projections.audit_trail import AuditTrail
+from projections.audit_trail.projection import AuditTrail
 from projections.base import Envelope, Projection
 from projections.errors import ProjectionFailed
 from projections.live import LiveRunner
@@ -272,3 +272,16 @@ def test_a_runner_reanalyses_tables_that_changed_a_lot(app, actor, monkeypatch):
     # the server publishes row counts within about a second
     wait_until(more_events_projected_and_analysed, timeout=STATISTICS_SECONDS)
     assert last_analyzed(app, "audit_trail") is not None
+
+
+def test_bulk_gc_relaxes_the_collector_while_any_rebuild_runs_and_restores_it():
+    import gc
+
+    from projections.runtime import BULK_GC_THRESHOLDS, bulk_gc
+
+    before = gc.get_threshold()
+    with bulk_gc():
+        with bulk_gc():  # a second rebuild of the process (another thread)
+            assert gc.get_threshold()[0] == max(BULK_GC_THRESHOLDS[0], before[0])
+        assert gc.get_threshold()[0] == max(BULK_GC_THRESHOLDS[0], before[0])  # one still runs
+    assert gc.get_threshold() == before

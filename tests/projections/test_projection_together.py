@@ -123,7 +123,7 @@ def test_one_pass_rebuild_computes_due_times_with_the_configured_rules(app, acto
     its own (else it would store the defaults' due times and the service would find
     them stale)."""
     from domain.parameters import RuleParameters
-    from projections.timeliness import DueParameters, stored_parameters
+    from projections.timeliness.projection import DueParameters, stored_parameters
 
     defaults = RuleParameters()
     changed = defaults.model_copy(

@@ -26,10 +26,10 @@ from application.app import PolicyTrail
 from domain.parameters import RuleParameters
 from domain.shared.time import SHANGHAI
 from domain.work_order import ObligationStatus
-from projections.queries.audit_trail import AuditFilters, query_audit_trail
-from projections.queries.scorecards import agent_scorecards, scorecards
-from projections.queries.timeliness import Filters, query_obligations
-from projections.queries.worklists import CallFilters, call_centre_queue
+from projections.audit_trail.queries import AuditFilters, query_audit_trail
+from projections.scorecards.queries import agent_scorecards, scorecards
+from projections.timeliness.queries import Filters, query_obligations
+from projections.worklists.queries import CallFilters, call_centre_queue
 from tests.read_model_steps import catch_up, private_app
 
 ROWS = 50_000

@@ -21,7 +21,7 @@ from application.planners import RecordPlannerMonthlyInputs, RecordWorkLogAudit
 from application.policies import RegisterReceipt
 from domain.parameters import RuleParameters
 from domain.shared.actor import Actor
-from projections.queries.scorecards import (
+from projections.scorecards.queries import (
     Rate,
     ScorecardFilters,
     agent_quality_history,
@@ -165,6 +165,29 @@ def due_without_success(app: PolicyTrail, actor: Actor, n: int, agent: str, mont
     )
     day = date(2026, month, 2)
     app.execute(RegisterReceipt(policy_number=number(n), signed_on=day, registered_on=day), actor)
+
+
+def test_a_reused_scorecard_page_follows_the_read_model_and_never_answers_other_filters(app, actor):
+    schema = app.settings.read_schema
+
+    def due(**filters: Any) -> dict[str, int]:
+        with reading(app) as conn:
+            page = agent_scorecards(conn, schema, month="2026-03", now=NOW, params=PARAMS, **filters)
+            kpis = scorecards(
+                conn, schema, dimension="agent_code", month_from="2026-03", now=NOW,
+                filters=ScorecardFilters(**filters),
+            )  # fmt: skip
+        assert {c.key: c.callbacks.due for c in kpis.items} == {c.key: c.callbacks.due for c in page.items}
+        return {c.key: c.callbacks.due for c in page.items}
+
+    open_callback(app, actor, number(1), policyholder=person(1), agent_code="A0007")
+    catch_up(app, "scorecards")
+    assert due() == {"A0007": 1}
+    assert due(agent_code="A0008") == {}  # asked right after the unfiltered page: not that page
+    assert due() == {"A0007": 1}
+    open_callback(app, actor, number(2), policyholder=person(2), agent_code="A0007")
+    catch_up(app, "scorecards")
+    assert due() == {"A0007": 2}  # the same query at the same now: the read model moved
 
 
 def test_pc07_three_consecutive_warned_months_flag_an_investigation(app, actor):

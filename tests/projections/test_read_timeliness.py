@@ -23,7 +23,8 @@ from domain.parameters import RuleParameters
 from domain.shared.actor import Actor
 from domain.shared.time import end_of_day, start_of_day
 from domain.work_order import ObligationStatus, obligation_status, warning_lead
-from projections.queries.timeliness import (
+from projections.timeliness.projection import DueParameters, stored_parameters
+from projections.timeliness.queries import (
     COMPUTED,
     STORED,
     Filters,
@@ -31,7 +32,6 @@ from projections.queries.timeliness import (
     due_sql,
     query_obligations,
 )
-from projections.timeliness import DueParameters, stored_parameters
 from tests import factories
 from tests.callback_steps import answer_all, at, attempt, open_callback, reach
 from tests.read_model_steps import ACTOR, catch_up, private_app, reading, rebuild_equals_live

@@ -22,7 +22,7 @@ from domain.callback.questionnaire import QuestionItem as Q
 from domain.callback.windows import next_call_window
 from domain.parameters import RuleParameters
 from domain.shared.actor import Actor
-from projections.queries.worklists import (
+from projections.worklists.queries import (
     CallFilters,
     CaseFilters,
     branch_work_queue,

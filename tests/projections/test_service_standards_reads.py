@@ -15,11 +15,11 @@ from application.complaints import AcknowledgeComplaint, DecideComplaint, Receiv
 from application.renewals import OpenRenewalReminders, RecordRenewalReminder
 from domain.parameters import RuleParameters
 from domain.shared.time import SHANGHAI
-from projections.queries.agent_complaints import AgentComplaints
-from projections.queries.claim_scorecards import claim_scorecards
-from projections.queries.scorecards import Rate, agent_scorecards
-from projections.queries.service_standard_worklists import ServiceQueue, service_queue
-from projections.queries.service_standards import (
+from projections.scorecards.claim_queries import claim_scorecards
+from projections.scorecards.complaint_queries import AgentComplaints
+from projections.scorecards.queries import Rate, agent_scorecards
+from projections.timeliness.service_queues import ServiceQueue, service_queue
+from projections.timeliness.service_standard_queries import (
     claim_timeliness,
     complaints_per_agent,
     renewal_reminders_due,

@@ -19,6 +19,7 @@ or another field does not decrypt, and the error names the position.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -102,44 +103,69 @@ class FieldCipher:
         state: dict[str, Any],
         originator_id: UUID,
         version: int,
-        where: str,
+        where: str | Callable[[], str],
         erased: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
         """The state with every personal field decrypted (``ERASED`` for an erased subject,
         and for the subjects whose hex ids are in ``erased``, even while their key exists:
-        what the fields read as once an erasure being recorded has destroyed it)."""
+        what the fields read as once an erasure being recorded has destroyed it).
+
+        ``state`` (freshly parsed by the caller) is changed in place and returned: a
+        rebuild opens every event of the log, and copying each tree cost more than the
+        decryption itself."""
         aad = f"{originator_id}|{version}|".encode()
+        found: dict[str, Any] = {}  # this event's keys by subject: its fields share a few
 
         def decrypt(sealed: dict[str, str], path: str) -> Any:
-            if sealed[PD] in erased:
+            subject = sealed[PD]
+            if subject in erased:
                 return ERASED
-            key = self.keys.data_key(UUID(hex=sealed[PD]), create=False)
+            key = found.get(subject, _UNKNOWN)
+            if key is _UNKNOWN:
+                key = found[subject] = self.keys.data_key(_subject_id(subject), create=False)
             if key is None:
                 return ERASED
             raw = base64.b64decode(sealed[CT])
             try:
                 return orjson.loads(key.decrypt(raw[:12], raw[12:], aad + path.encode()))
             except InvalidTag:
+                place = where() if callable(where) else where  # named only when it fails
                 raise PersonalFieldError(
-                    f"personal field {path!r} of {where} does not decrypt at this position: "
+                    f"personal field {path!r} of {place} does not decrypt at this position: "
                     "the ciphertext was moved, swapped or altered"
                 ) from None
 
-        return _walk(state, "", decrypt)  # type: ignore[no-any-return]
+        return _open_in_place(state, "", decrypt)  # type: ignore[no-any-return]
 
 
-def _walk(value: Any, path: str, replace: Callable[[dict[str, str], str], Any]) -> Any:
-    kind = type(value)
-    if kind is dict:
+_UNKNOWN = object()
+
+
+@functools.lru_cache(maxsize=65_536)
+def _subject_id(hex_id: str) -> UUID:
+    """A sealed field's subject id (parsed once: an event holds several of one subject)."""
+    return UUID(hex=hex_id)
+
+
+def _open_in_place(value: Any, path: str, replace: Callable[[dict[str, str], str], Any]) -> Any:
+    """``value`` (a dict or list) with every sealed field replaced, changed in place;
+    only containers are visited (leaves are left as they are)."""
+    if type(value) is dict:
         if len(value) == 2:
             if PD in value and CT in value:
                 return replace(value, path)
             if "_data_" in value and "_type_" in value:
                 data = value["_data_"]
                 if type(data) is dict or type(data) is list:
-                    return {"_type_": value["_type_"], "_data_": _walk(data, path, replace)}
+                    value["_data_"] = _open_in_place(data, path, replace)
                 return value
-        return {n: _walk(v, f"{path}.{n}" if path else n, replace) for n, v in value.items()}
-    if kind is list:
-        return [_walk(v, f"{path}[{i}]", replace) for i, v in enumerate(value)]
+        for name, item in value.items():
+            kind = type(item)
+            if kind is dict or kind is list:  # same keys: changing values while iterating is safe
+                value[name] = _open_in_place(item, f"{path}.{name}" if path else name, replace)
+        return value
+    for i, item in enumerate(value):
+        kind = type(item)
+        if kind is dict or kind is list:
+            value[i] = _open_in_place(item, f"{path}[{i}]", replace)
     return value

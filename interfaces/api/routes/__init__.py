@@ -1,7 +1,8 @@
 """Every route of the API (the extension point).
 
 To expose a command module: write ``routes/<module>.py`` with ``COMMANDS`` (a list
-of ``CommandRoute``) and, for its reads, a ``router``; add one line to each list.
+of ``CommandRoute``) and, for its reads, a ``router``; add one line to each list. The
+read models' GETs are in ``interfaces/api/read_models/``, one module per read model.
 """
 
 from __future__ import annotations
@@ -9,19 +10,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from interfaces.api.commands import CommandRoute
+from interfaces.api.read_models import audit_trail, scorecards, timeliness, worklists
 from interfaces.api.routes import (
     agents,
     allocation,
-    audit_trail,
     callbacks,
     exports,
     ledger,
     planners,
     policies,
-    read_models,
     records,
     service_cases,
-    service_standard_reads,
     service_standards,
     subjects,
     system,
@@ -46,10 +45,13 @@ ROUTERS: list[APIRouter] = [
     policies.router,
     agents.router,
     audit_trail.router,
-    read_models.router,
+    timeliness.router,
+    scorecards.router,
+    worklists.router,
     exports.router,
     records.router,
     subjects.router,
     ledger.router,
-    service_standard_reads.router,
+    worklists.service_standards_router,  # after the others: the OpenAPI document's order
+    scorecards.service_standards_router,
 ]

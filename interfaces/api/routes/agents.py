@@ -12,6 +12,7 @@ from application.branches import RegisterBranch
 from domain.agent import Agent
 from domain.shared.masking import ERASED
 from domain.shared.values import agent_code
+from interfaces.api.as_of import AsOfVersion
 from interfaces.api.auth import require
 from interfaces.api.commands import CommandRoute
 from interfaces.api.context import ApiContext, api_context
@@ -22,7 +23,6 @@ from interfaces.api.permissions import Principal
 from interfaces.api.personal_access import ReasonHeader, ReasonQuery, unmasked
 from interfaces.api.problems import problem_responses
 from interfaces.api.records import history, latest_decisions, load_now, time_axes, timed_read
-from interfaces.api.routes.reads import AsOfVersion
 from interfaces.api.routes.records import AGENT
 from interfaces.api.timed_views import TimedAgentView, TimedHistoryEntry, timed_fields
 from interfaces.api.views import AgentView
