@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.synchronize import Event
@@ -182,7 +182,7 @@ def _build(ctx: BenchContext, app: PolicyTrail, demo_policies: int, bulk_policie
                 break
             if not follower.is_alive():
                 raise RuntimeError(f"read models stopped following (exit {follower.exitcode}): {states}")
-            time.sleep(1.0)
+            time.sleep(0.2)
         t_caught_up = time.perf_counter() - t0
     finally:
         stop.set()
@@ -195,7 +195,7 @@ def _build(ctx: BenchContext, app: PolicyTrail, demo_policies: int, bulk_policie
 
 
 #: quick mode: the demo month and the import both HTTP scenarios read, built once per run
-QUICK_DEMO, QUICK_BULK = 200, 400
+QUICK_DEMO, QUICK_BULK = 120, 400
 
 
 def _store(ctx: BenchContext, demo_policies: int, bulk_policies: int) -> tuple[PolicyTrail, int, str]:
@@ -421,13 +421,15 @@ def measure(
     ctx: BenchContext, app: PolicyTrail, policies: int, demo_end: int, built: str, scenario: str = "7 HTTP"
 ) -> list[Figure]:
     """16 clients over HTTP, page by page, each followed by the same rows by SQL."""
-    per_client = 15 if ctx.quick else 60
+    per_client = 10 if ctx.quick else 60
     schema = app.settings.read_schema
     number = longest_trail(ctx, schema, demo_end)
     token = TokenStore.for_app(app).create("admin", Scope.parse("all"), name="bench").secret
     figures = []
-    with serving(app) as port:
-        _warm_up(port, token, pages(schema, number))
+    with ExitStack() as server:
+        with ctx.setup("server started and warmed up"):
+            port = server.enter_context(serving(app))
+            _warm_up(port, token, pages(schema, number))
         for page in pages(schema, number):
             figures.append(_measure_page(ctx, page, port, token, per_client, policies, built, scenario))
     return figures

@@ -61,7 +61,7 @@ TOGETHER_PROFILE = (
 
 
 def rebuild_speed(ctx: BenchContext) -> list[Figure]:
-    target = 20_000 if ctx.quick else 1_000_000
+    target = 10_000 if ctx.quick else 1_000_000
     # quick: few seeded commands (each new data subject costs two committed round trips
     # on the write path), the rest copied in bulk (``bp.multiply``)
     seed_commands = 300 if ctx.quick else 4_000
