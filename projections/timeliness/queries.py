@@ -40,11 +40,11 @@ from projections.querying import (
     encode_cursor,
     in_snapshot,
     keyset_paging,
+    position_after,
     query_fingerprint,
 )
 from projections.timeliness.obligations import ObligationKind
 from projections.timeliness.projection import DueParameters, stored_parameters
-from projections.tracking import TABLE as TRACKING
 
 
 @dataclass(frozen=True)
@@ -196,17 +196,10 @@ def _due_sql_for(stored: DueParameters | None, params: RuleParameters) -> DueSql
 
 
 def _bookkeeping(conn: Connection[Any], schema: str, params: RuleParameters) -> tuple[DueSql, int]:
-    """``due_sql`` and the read model's tracking position (``read_position``) in one round trip."""
-    row = conn.execute(
-        SQL(
-            "SELECT (SELECT position FROM {s}.{tracking} WHERE name = 'timeliness'), p.receipt_lag_days,"
-            " p.warning_lead_days FROM (SELECT) AS one LEFT JOIN {s}.timeliness_parameters AS p ON true"
-        ).format(s=Identifier(schema), tracking=Identifier(TRACKING))
-    ).fetchone()
-    assert row is not None  # the outer side is one row
-    position, lag, lead = row
-    d = _due_sql_for(DueParameters(lag, lead) if lag is not None else None, params)
-    return d, int(position) if position is not None else -1
+    """``due_sql`` and the read model's tracking position: inside a ``snapshot`` (pipeline
+    mode) both statements travel in one round trip."""
+    position = position_after(conn, schema, "timeliness")
+    return due_sql(conn, schema, params), position()
 
 
 def status_of(
